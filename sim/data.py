@@ -1,0 +1,148 @@
+"""Loading a municipality's data folder (calibration/data/<name>/).
+
+The folder holds the sourced series (CSV), single figures and assumptions
+(``municipality.toml``), technology and prices (``technology.toml``) and the
+municipal group's units. Another city is another folder of the same layout.
+"""
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SECTORS = ("transport", "electricity_district_heating", "industry", "agriculture",
+           "work_machinery", "product_use", "waste", "own_heating")
+"""Territorial sectors of the Swedish national statistics (SMHI), in result order."""
+
+
+class DataError(ValueError):
+    """A data file that is missing a field or a year the run needs."""
+
+    def __init__(self, path: Path, field_name: str, allowed: str, given: Any):
+        super().__init__(f"{path}: field '{field_name}': allowed {allowed}; given {given!r}")
+
+
+@dataclass(frozen=True)
+class MunicipalityData:
+    """Everything read from one municipality folder.
+
+    Series are dicts keyed by year; ``figures`` maps a figure name to its value;
+    ``assumptions`` and ``technology`` are the TOML tables as read.
+    """
+
+    name: str
+    path: Path
+    emissions: dict[int, dict[str, float]]
+    population: dict[int, float]
+    dwellings: dict[int, dict[str, float]]
+    new_cars: dict[int, dict[str, float]]
+    figures: dict[str, float]
+    assumptions: dict[str, Any]
+    technology: dict[str, Any]
+    sector_split: dict[str, dict[str, float]]
+    co2_share: dict[str, float]
+    municipal_units: dict[str, np.ndarray]
+    procurement_intensity: dict[str, float]
+
+    def series_value(self, series: str, year: int, column: str | None = None) -> float:
+        """A value of a yearly series, with an error naming the file if the year is missing."""
+        table = getattr(self, series)
+        if year not in table:
+            raise DataError(self.path / f"{series}.csv", "year",
+                            f"one of {sorted(table)}", year)
+        row = table[year]
+        return row if column is None else row[column]
+
+    def population_at(self, year: int, growth: float) -> float:
+        """Inhabitants in ``year``: observed, else grown from the last observed year."""
+        if year in self.population:
+            return self.population[year]
+        last = max(y for y in self.population if y <= year) if min(self.population) <= year else None
+        if last is None:
+            raise DataError(self.path / "population.csv", "year", f"from {min(self.population)}", year)
+        return self.population[last] * (1.0 + growth) ** (year - last)
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise DataError(path, "(file)", "an existing CSV file", str(path))
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _number(path: Path, field_name: str, text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        raise DataError(path, field_name, "a number", text) from None
+
+
+def _yearly(path: Path, key: str = "year") -> dict[int, dict[str, float]]:
+    table = {}
+    for row in _read_csv(path):
+        year = int(_number(path, key, row[key]))
+        table[year] = {k: _number(path, k, v) for k, v in row.items() if k != key and v not in ("", None)}
+    return table
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise DataError(path, "(file)", "an existing TOML file", str(path))
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@lru_cache(maxsize=8)
+def load_municipality(path: Path) -> MunicipalityData:
+    """Read and check a municipality data folder (cached per folder).
+
+    Parameters
+    ----------
+    path : Path
+        Folder with municipality.toml and the CSV series.
+
+    Raises
+    ------
+    DataError
+        When a file or a required field is missing.
+    """
+    path = Path(path)
+    meta = _read_toml(path / "municipality.toml")
+    emissions = _yearly(path / "territorial_emissions.csv")
+    for year, row in emissions.items():
+        for sector in SECTORS:
+            if sector not in row:
+                raise DataError(path / "territorial_emissions.csv", sector, "a number for every year", year)
+    figures = {name: float(entry["value"]) for name, entry in meta.get("figures", {}).items()}
+    split: dict[str, dict[str, float]] = {}
+    for row in _read_csv(path / "sector_split.csv"):
+        split.setdefault(row["sector"], {})[row["component"]] = _number(path / "sector_split.csv", "share",
+                                                                       row["share"])
+    for sector in SECTORS:
+        total = sum(split.get(sector, {}).values())
+        if abs(total - 1.0) > 1e-9:
+            raise DataError(path / "sector_split.csv", f"share ({sector})", "shares summing to 1", total)
+    co2 = {row["sector"]: _number(path / "co2_share.csv", "co2_share", row["co2_share"])
+           for row in _read_csv(path / "co2_share.csv")}
+    units_rows = _read_csv(path / "municipal_units.csv")
+    units = {"name": np.array([r["name"] for r in units_rows]),
+             "kind": np.array([r["kind"] for r in units_rows])}
+    for column in units_rows[0]:
+        if column not in ("name", "kind"):
+            units[column] = np.array([_number(path / "municipal_units.csv", column, r[column])
+                                      for r in units_rows])
+    intensity = {r["category"]: _number(path / "procurement_intensity.csv", "kg_co2e_per_sek",
+                                        r["kg_co2e_per_sek"])
+                 for r in _read_csv(path / "procurement_intensity.csv")}
+    return MunicipalityData(
+        name=meta.get("name", path.name), path=path, emissions=emissions,
+        population={y: r["population"] for y, r in _yearly(path / "population.csv").items()},
+        dwellings=_yearly(path / "dwellings.csv"), new_cars=_yearly(path / "new_cars.csv"),
+        figures=figures, assumptions=meta.get("assumptions", {}),
+        technology=_read_toml(path / "technology.toml"), sector_split=split, co2_share=co2,
+        municipal_units=units, procurement_intensity=intensity)

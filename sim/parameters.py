@@ -1,0 +1,260 @@
+"""The scenario schema: every lever and uncertainty, declared once.
+
+Each :class:`Parameter` carries its type, bounds, units, default, a one-line
+meaning and its source or rationale. The declaration drives scenario
+validation, the error messages, the ODD parameter table and the tests of bad
+input. Levers are what the city decides; uncertainties are what it does not
+control and are given as distributions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["lever", "uncertainty"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One lever or uncertainty of the model.
+
+    Parameters
+    ----------
+    name : str
+        Identifier used in scenario files and results.
+    role : {"lever", "uncertainty"}
+    low, high : float
+        Allowed range (inclusive). For a choice parameter both are 0.
+    default : float or str
+        Lever value, or centre of an uncertainty's default range.
+    default_range : tuple of float, optional
+        Default uniform range of an uncertainty.
+    units : str
+        UDUNITS-style units ("1" for fractions).
+    meaning : str
+        One line: what it is.
+    source : str
+        Source key (calibration/data/SOURCES.md) or rationale.
+    choices : tuple of str, optional
+        Allowed values of a categorical lever.
+    integer : bool
+        Whether the value must be a whole number.
+    """
+
+    name: str
+    role: Role
+    low: float
+    high: float
+    default: float | str
+    units: str
+    meaning: str
+    source: str
+    default_range: tuple[float, float] | None = None
+    choices: tuple[str, ...] | None = None
+    integer: bool = False
+
+    @property
+    def is_choice(self) -> bool:
+        return self.choices is not None
+
+
+def _lever(name, default, low, high, units, meaning, source, integer=False):
+    return Parameter(name, "lever", low, high, default, units, meaning, source, integer=integer)
+
+
+def _choice(name, default, choices, meaning, source):
+    return Parameter(name, "lever", 0.0, 0.0, default, "1", meaning, source, choices=tuple(choices))
+
+
+def _uncertain(name, low, high, units, meaning, source, bounds=None):
+    lo_bound, hi_bound = bounds if bounds is not None else (low, high)
+    return Parameter(name, "uncertainty", lo_bound, hi_bound, 0.5 * (low + high), units, meaning,
+                     source, default_range=(low, high))
+
+
+NEVER = 2100.0  # a year past any horizon: "the lever is not used"
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # ---------------------------------------------------------------- levers
+    _lever("grant_budget", 10e6, 0.0, 500e6, "SEK/yr",
+           "climate grants (klimatmedel) to the municipal group each year", "klimatmedel_budget"),
+    _lever("grant_start_year", 2022.0, 2015.0, NEVER, "year",
+           "first year of climate grants", "klimatmedel_budget", integer=True),
+    _choice("grant_allocation", "tonnes_per_krona", ("tonnes_per_krona", "lottery"),
+            "how grant proposals are ranked: claimed tonnes cut per krona, or at random",
+            "literature_grants"),
+    _lever("charge_points_per_year", 132.0, 0.0, 5000.0, "charge points/yr",
+           "public charge points added each year", "elis_charge_points"),
+    _lever("cycle_lanes_per_year", 3.0, 0.0, 50.0, "km/yr",
+           "new cycle lanes built each year", "assumption: recent pace of a few km a year"),
+    _lever("transit_growth", 0.0, 0.0, 0.10, "1/yr",
+           "yearly growth of the public-transport service level", "assumption: service held in baseline"),
+    _lever("arena_events_per_year", 4.0, 0.0, 100.0, "events/yr",
+           "Climatevolution arena events (network meetings, pledge signings) per year",
+           "eskilstuna_pledges_2023: a few events a year since 2021"),
+    _lever("arena_start_year", 2021.0, 2015.0, NEVER, "year",
+           "first year of the Climatevolution arena and local climate pledges",
+           "eskilstuna_pledges_2023", integer=True),
+    _lever("municipal_fleet_ev_year", NEVER, 2015.0, NEVER, "year",
+           "from this year every municipal vehicle replaced is electric", "assumption: contract commitment"),
+    _lever("efficiency_support", 0.0, 0.0, 1.0, "1",
+           "share of a firm's energy-efficiency step cost paid by the fast track (Energitrappan)",
+           "assumption: contract commitment"),
+    _lever("heat_recovery_support", 0.0, 0.0, 1.0, "1",
+           "share of a firm's heat-recovery connection cost paid by the programme",
+           "assumption: contract commitment"),
+    _lever("procurement_criteria", 0.2, 0.0, 1.0, "1",
+           "share of municipal procurement spend under climate criteria", "assumption"),
+    _lever("fossil_free_machinery_year", NEVER, 2015.0, NEVER, "year",
+           "from this year municipal contracts require fossil-free work machinery", "assumption"),
+    _lever("rail_freight_share_2030", 0.02, 0.0, 0.5, "1",
+           "share of local haulage moved to rail through the combi terminal by 2030", "assumption"),
+    _lever("rewetting_per_year", 0.0, 0.0, 1000.0, "ha/yr",
+           "drained peatland rewetted each year", "assumption: contract commitment"),
+    _lever("biochar_capacity", 0.0, 0.0, 100000.0, "t CO2e/yr",
+           "biochar carbon storage at full capacity", "assumption: contract commitment"),
+    _lever("biochar_start_year", NEVER, 2015.0, NEVER, "year",
+           "first year of biochar production (ramps up over three years)", "assumption", integer=True),
+    _lever("forestry_measures", 0.0, 0.0, 50000.0, "ha",
+           "forest area under additional carbon-sink measures (set-aside, longer rotation)", "assumption"),
+    _lever("offsets_per_year", 0.0, 0.0, 500000.0, "t CO2e/yr",
+           "purchased offsets or removal certificates per year", "assumption"),
+    _lever("offsets_start_year", NEVER, 2015.0, NEVER, "year",
+           "first year offsets are purchased", "assumption", integer=True),
+    _choice("network_topology", "small_world", ("small_world", "random"),
+            "household social network: spatial small world or random graph of equal degree",
+            "literature_adoption: topology is itself uncertain"),
+    # ---------------------------------------------------------- uncertainties
+    _uncertain("discount_rate_households", 0.20, 0.40, "1/yr",
+               "implicit discount rate of households' investment decisions", "literature_adoption",
+               bounds=(0.0, 1.0)),
+    _uncertain("discount_rate_firms", 0.10, 0.25, "1/yr",
+               "implicit discount rate of firms' investment decisions", "literature_adoption",
+               bounds=(0.0, 1.0)),
+    _uncertain("cost_weight", 0.6, 1.4, "1/(10 kSEK/yr)",
+               "logit weight of the annualised cost difference", "literature_adoption",
+               bounds=(0.0, 10.0)),
+    _uncertain("social_weight", 0.5, 3.0, "1",
+               "logit weight of the share of adopters among neighbours", "literature_adoption",
+               bounds=(0.0, 10.0)),
+    _uncertain("imitation_rate", 0.0, 0.10, "1/yr",
+               "Bass imitation hazard per unit exposure, outside replacement events",
+               "literature_adoption", bounds=(0.0, 1.0)),
+    _uncertain("attitude_weight", 0.5, 2.0, "1",
+               "logit weight of environmental attitude on low-carbon options", "literature_adoption",
+               bounds=(0.0, 10.0)),
+    _uncertain("pledge_bonus", 0.1, 0.6, "1",
+               "logit bonus of low-carbon options for pledged actors (3-10 pp shifts)",
+               "literature_pledges", bounds=(0.0, 5.0)),
+    _uncertain("bev_barrier_2020", -4.2, -3.2, "1",
+               "alternative-specific constant of a BEV in 2020 (range, hassle, unfamiliarity)",
+               "assumption: gives a 5-10 % BEV share of new cars in 2020 (trafikanalys_new_cars)",
+               bounds=(-10.0, 5.0)),
+    _uncertain("bev_premium_2020", 100e3, 150e3, "SEK",
+               "BEV purchase premium over a petrol car in 2020", "bnef_bev_parity",
+               bounds=(0.0, 500e3)),
+    _uncertain("bev_premium_decline", 0.10, 0.22, "1/yr",
+               "yearly relative fall of the BEV premium (parity 2025-2027)", "bnef_battery_prices",
+               bounds=(0.0, 1.0)),
+    _uncertain("charging_half_saturation", 3.0, 10.0, "charge points per 1000 cars",
+               "public charge points per 1000 cars at which the availability term is half",
+               "assumption", bounds=(0.1, 100.0)),
+    _uncertain("car_replacement_rate", 0.045, 0.075, "1/yr",
+               "yearly probability that a car is replaced", "trafikanalys_new_cars: 2,234 new cars on about 49,500",
+               bounds=(0.0, 1.0)),
+    _uncertain("heating_replacement_rate", 0.04, 0.07, "1/yr",
+               "yearly probability that a heating system is replaced (15-25 year life)", "assumption",
+               bounds=(0.0, 1.0)),
+    _uncertain("fleet_replacement_rate", 0.10, 0.16, "1/yr",
+               "yearly probability that a firm or municipal fleet is renewed", "assumption",
+               bounds=(0.0, 1.0)),
+    _uncertain("heat_pump_cost", 120e3, 180e3, "SEK",
+               "installed cost of a heat pump in a detached house", "vvsforum_heat_pump_payback",
+               bounds=(0.0, 1e6)),
+    _uncertain("blend_petrol_2030", 0.06, 0.28, "1",
+               "bio share of petrol in 2030 under the reduction obligation", "reduktionsplikt",
+               bounds=(0.0, 1.0)),
+    _uncertain("blend_diesel_2030", 0.06, 0.40, "1",
+               "bio share of diesel in 2030 under the reduction obligation", "reduktionsplikt",
+               bounds=(0.0, 1.0)),
+    _uncertain("district_heat_trend", -0.06, 0.0, "1/yr",
+               "yearly relative change of the territorial district-heat emission factor", "assumption",
+               bounds=(-0.5, 0.5)),
+    _uncertain("electricity_trend", -0.05, 0.0, "1/yr",
+               "yearly relative change of the electricity emission factor (scope 2)", "ivl_nordic_mix",
+               bounds=(-0.5, 0.5)),
+    _uncertain("agriculture_trend", -0.015, 0.005, "1/yr",
+               "yearly relative change of agricultural emissions",
+               "smhi_nationella_emissionsdatabasen_2025: flat since 2010", bounds=(-0.5, 0.5)),
+    _uncertain("product_use_trend", -0.07, -0.02, "1/yr",
+               "yearly relative change of product-use emissions (F-gas phase-down)",
+               "smhi_nationella_emissionsdatabasen_2025: -4 %/yr 2015-2021", bounds=(-0.5, 0.5)),
+    _uncertain("waste_trend", -0.10, -0.04, "1/yr",
+               "yearly relative change of waste emissions (landfill methane decay)",
+               "smhi_nationella_emissionsdatabasen_2025: -8 %/yr 2015-2021", bounds=(-0.5, 0.5)),
+    _uncertain("other_transport_trend", -0.04, 0.0, "1/yr",
+               "yearly relative change of buses, rail and other transport", "assumption",
+               bounds=(-0.5, 0.5)),
+    _uncertain("industry_process_trend", -0.03, 0.01, "1/yr",
+               "yearly relative change of industrial process emissions", "assumption", bounds=(-0.5, 0.5)),
+    _uncertain("pledge_base_rate", 0.0005, 0.0015, "1/yr",
+               "yearly hazard that an organisation signs a pledge with no arena event",
+               "eskilstuna_pledges_2023", bounds=(0.0, 1.0)),
+    _uncertain("arena_reach", 0.0001, 0.0005, "1/event",
+               "signing hazard added per arena event", "eskilstuna_pledges_2023: about 60 by 2023",
+               bounds=(0.0, 0.1)),
+    _uncertain("pledge_social_weight", 0.02, 0.15, "1/yr",
+               "signing hazard per unit share of pledged neighbours", "literature_pledges",
+               bounds=(0.0, 1.0)),
+    _uncertain("household_pledge_rate", 0.002, 0.01, "1/yr",
+               "yearly hazard that a reached household makes a personal climate pledge",
+               "literature_pledges", bounds=(0.0, 1.0)),
+    _uncertain("pledge_commitment", 0.10, 0.50, "1",
+               "reduction an organisation commits to when it signs, as a share of its emissions",
+               "literature_pledges", bounds=(0.0, 1.0)),
+    _uncertain("pledge_fulfilment", 0.30, 0.90, "1",
+               "share of the committed reduction a pledged organisation works to deliver",
+               "literature_pledges", bounds=(0.0, 1.0)),
+    _uncertain("pledge_decay", 0.10, 0.40, "1/yr",
+               "yearly decay of a household pledge's behavioural effect", "literature_pledges",
+               bounds=(0.0, 1.0)),
+    _uncertain("free_rider_share", 0.0, 0.5, "1",
+               "share of grant projects that would have gone ahead without a grant", "literature_grants",
+               bounds=(0.0, 1.0)),
+    _uncertain("claim_overestimate", 0.0, 0.5, "1",
+               "relative overestimate of the abatement claimed in grant proposals", "literature_grants",
+               bounds=(0.0, 5.0)),
+    _uncertain("grant_delivery", 0.6, 1.0, "1",
+               "share of a funded project's true abatement that is delivered", "literature_grants",
+               bounds=(0.0, 1.0)),
+    _uncertain("energy_step_saving", 0.03, 0.08, "1",
+               "fossil and electricity use cut by each energy-efficiency step", "assumption",
+               bounds=(0.0, 0.5)),
+    _uncertain("heat_recovery_share", 0.02, 0.08, "1",
+               "share of district heat production displaced by all eligible firms' recovered heat",
+               "assumption", bounds=(0.0, 0.5)),
+    _uncertain("mode_shift_per_cycle_km", 0.0005, 0.002, "1/km",
+               "relative cut of car km per km of new cycle lane in central and urban zones",
+               "assumption", bounds=(0.0, 0.05)),
+    _uncertain("transit_elasticity", 0.1, 0.4, "1",
+               "relative cut of car km per relative growth of the transit service level", "assumption",
+               bounds=(0.0, 2.0)),
+    _uncertain("diet_shift_rate", 0.005, 0.03, "1/yr",
+               "yearly hazard that a household with a strong attitude shifts to a low-meat diet",
+               "assumption", bounds=(0.0, 1.0)),
+    _uncertain("consumption_trend", -0.02, 0.01, "1/yr",
+               "yearly relative change of goods-and-services footprints per person", "assumption",
+               bounds=(-0.5, 0.5)),
+    _uncertain("rewetting_effect", 10.0, 30.0, "t CO2e/(ha yr)",
+               "emissions avoided per hectare of rewetted drained peatland", "assumption",
+               bounds=(0.0, 60.0)),
+    _uncertain("forestry_effect", 1.0, 4.0, "t CO2e/(ha yr)",
+               "additional uptake per hectare under sink measures", "assumption", bounds=(0.0, 20.0)),
+    _uncertain("population_growth", 0.0, 0.008, "1/yr",
+               "yearly population growth after the last observed year", "scb_population",
+               bounds=(-0.05, 0.05)),
+)
+
+BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+LEVERS: tuple[Parameter, ...] = tuple(p for p in PARAMETERS if p.role == "lever")
+UNCERTAINTIES: tuple[Parameter, ...] = tuple(p for p in PARAMETERS if p.role == "uncertainty")

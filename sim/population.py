@@ -1,0 +1,292 @@
+"""Synthetic population of households, cars, firms and the municipal group.
+
+Built reproducibly from the seed and a municipality's start-year figures,
+as struct-of-arrays (one numpy array per attribute). Households and firms are
+sampled at ``scale`` times the real counts and carry the weight ``1/scale``
+in every extensive result; the municipal group's units are always all there.
+Every draw comes from the counter-based generator (year 0, streams 100+),
+so the population does not depend on numpy's generator versions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ndtri
+
+from .data import MunicipalityData
+from .kernels.rng import uniforms
+
+HEATING = ("district_heating", "heat_pump", "direct_electric", "oil", "biofuel")
+FUELS = ("petrol", "diesel", "phev", "bev", "biogas")
+ZONES = ("central", "urban", "rural")
+FIRM_SECTORS = ("agriculture", "manufacturing", "energy", "construction", "transport", "retail", "services")
+FLEET_TECH = ("fossil", "biofuel", "electric")
+PROCUREMENT = ("food", "construction", "civil_works", "textiles", "furniture", "other")
+APARTMENT, DETACHED = 0, 1
+DH, HEAT_PUMP, DIRECT_ELECTRIC, OIL, BIOFUEL = range(5)
+PETROL, DIESEL, PHEV, BEV, BIOGAS = range(5)
+FOSSIL, BIOFUEL_FLEET, ELECTRIC = range(3)
+LOW_MEAT_SHARE = 0.1   # households on a low-meat diet at the start (assumption)
+
+
+@dataclass
+class Households:
+    """Household agents; arrays of length n_households."""
+
+    dwelling: np.ndarray            # int8: 0 apartment, 1 detached
+    zone: np.ndarray                # int8: index into ZONES
+    persons: np.ndarray             # float64: persons in the household
+    attitude: np.ndarray            # float64 in [0, 1]: environmental attitude
+    heating: np.ndarray             # int8: index into HEATING
+    heat_demand: np.ndarray         # float64: MWh of heat per year
+    dh_available: np.ndarray        # bool: district heating can be connected
+    low_meat_diet: np.ndarray       # bool
+    car_km_factor: np.ndarray       # float64: zone factor of the household's car use
+
+
+@dataclass
+class Cars:
+    """Household cars; arrays of length n_cars."""
+
+    owner: np.ndarray               # int32: household index
+    fuel: np.ndarray                # int8: index into FUELS
+
+
+@dataclass
+class Firms:
+    """Firm agents (workplaces); arrays of length n_firms. Energy in MWh per year."""
+
+    sector: np.ndarray              # int8: index into FIRM_SECTORS
+    employees: np.ndarray           # float64
+    attitude: np.ndarray            # float64 in [0, 1]
+    vehicle_energy: np.ndarray      # diesel-equivalent vehicle energy
+    fleet_tech: np.ndarray          # int8: index into FLEET_TECH
+    process_energy: np.ndarray      # fossil-fired process energy demand
+    process_electrified: np.ndarray  # bool
+    heating_fossil: np.ndarray      # fossil space heating
+    machinery_energy: np.ndarray    # work-machinery diesel
+    electricity: np.ndarray
+    district_heat: np.ndarray
+    energy_step: np.ndarray         # int8: Energitrappan step 0..4
+    heat_recovery_eligible: np.ndarray  # bool
+    heat_recovery: np.ndarray       # bool: connected to district heating
+    municipal_supplier: np.ndarray  # bool: has a procurement link to the municipal group
+
+
+@dataclass
+class MunicipalUnits:
+    """Departments and companies of the municipal group (never scaled)."""
+
+    name: np.ndarray
+    is_company: np.ndarray          # bool
+    fossil_heat: np.ndarray         # MWh/yr
+    electricity: np.ndarray         # MWh/yr
+    district_heat: np.ndarray       # MWh/yr
+    procurement: np.ndarray         # SEK/yr, shape (n_units, len(PROCUREMENT))
+
+
+@dataclass
+class MunicipalVehicles:
+    """Vehicles of the municipal group; arrays of length n_vehicles."""
+
+    owner: np.ndarray               # int32: unit index
+    tech: np.ndarray                # int8: index into FLEET_TECH
+
+
+@dataclass
+class Population:
+    """All agents of a run plus the weight of sampled agents (1/scale)."""
+
+    households: Households
+    cars: Cars
+    firms: Firms
+    units: MunicipalUnits
+    vehicles: MunicipalVehicles
+    weight: float
+    persons_scale: float            # inhabitants represented by one simulated person
+
+    @property
+    def n_agents(self) -> int:
+        return len(self.households.zone) + len(self.firms.sector) + len(self.units.name)
+
+
+ZONE_TILT = np.array([[1.4, 1.1, 0.4], [0.4, 0.85, 2.0]])
+"""Relative zone shares of apartments and detached houses: houses lie more often outside the centre."""
+
+
+def zone_shares_by_dwelling(data: MunicipalityData) -> np.ndarray:
+    """Zone probabilities by dwelling type, shape (2, 3)."""
+    shares = np.array([data.assumptions["zones"][z] for z in ZONES]) * ZONE_TILT
+    return shares / shares.sum(axis=1, keepdims=True)
+
+
+def car_fleet_mix(data: MunicipalityData, year: int) -> np.ndarray:
+    """Fuel shares of the car fleet in ``year``: plug-ins from cumulative registrations (A3)."""
+    cars_real = data.figures["cars_per_inhabitant"] * data.series_value("population", year)
+    mix = np.zeros(len(FUELS))
+    for y, row in data.new_cars.items():
+        if y <= year:
+            mix[BEV] += row["bev"] / cars_real
+            mix[PHEV] += row["phev"] / cars_real
+    mix[DIESEL] = data.assumptions["car_fleet_mix"]["diesel"]
+    mix[BIOGAS] = data.assumptions["car_fleet_mix"]["biogas"]
+    mix[PETROL] = 1.0 - mix.sum()
+    return mix
+
+
+def _categorical(u: np.ndarray, probabilities) -> np.ndarray:
+    cumulative = np.cumsum(np.asarray(probabilities, dtype=float))
+    cumulative /= cumulative[-1]
+    return np.searchsorted(cumulative, u, side="right").astype(np.int8)
+
+
+def _poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Inverse-CDF Poisson draws (small means only)."""
+    count = np.zeros(u.shape, dtype=np.int64)
+    term = np.exp(-mean)
+    cumulative = term.copy()
+    for k in range(1, 30):
+        below = u >= cumulative
+        if not below.any():
+            break
+        count += below
+        term = term * mean / k
+        cumulative = cumulative + term
+    return count
+
+
+def build_population(data: MunicipalityData, year: int, seed: int, scale: float) -> Population:
+    """Sample the population of ``year`` at ``scale``.
+
+    Parameters
+    ----------
+    data : MunicipalityData
+    year : int
+        Start year; dwellings, population and emissions must exist for it.
+    seed : int
+    scale : float
+        1.0 is the whole municipality.
+
+    Returns
+    -------
+    Population
+    """
+    a = data.assumptions
+    dwellings = data.series_value("dwellings", year)
+    inhabitants = data.series_value("population", year)
+    n_detached_real = dwellings["single_family"]
+    n_real = n_detached_real + dwellings["multi_dwelling"]
+    n_households = max(1, int(round(n_real * scale)))
+    stream = iter(range(100, 200))
+
+    def draw(n):
+        return uniforms(seed, 0, next(stream), n)
+
+    dwelling = (draw(n_households) < n_detached_real / n_real).astype(np.int8)
+    zone_shares = zone_shares_by_dwelling(data)
+    zone = np.empty(n_households, dtype=np.int8)
+    u = draw(n_households)
+    for kind in (APARTMENT, DETACHED):
+        sel = dwelling == kind
+        zone[sel] = _categorical(u[sel], zone_shares[kind])
+    relative_size = np.where(dwelling == DETACHED, a["persons_per_household"]["detached"],
+                             a["persons_per_household"]["apartment"])
+    persons = relative_size * inhabitants / (
+        n_real * ((1 - n_detached_real / n_real) * a["persons_per_household"]["apartment"]
+                  + n_detached_real / n_real * a["persons_per_household"]["detached"]))
+    attitude = 0.5 * (draw(n_households) + draw(n_households))
+    heating = np.empty(n_households, dtype=np.int8)
+    u = draw(n_households)
+    for kind, key in ((APARTMENT, "heating_mix_apartment"), (DETACHED, "heating_mix_detached")):
+        sel = dwelling == kind
+        heating[sel] = _categorical(u[sel], [a[key][h] for h in HEATING])
+    demand = a["household_heat_demand"]
+    heat_demand = np.where(dwelling == DETACHED, demand["detached"], demand["apartment"])
+    dh_prob = np.array([a["district_heating_available"]["apartment"],
+                        a["district_heating_available"]["detached"]])[dwelling, zone]
+    dh_available = (heating == DH) | (draw(n_households) < dh_prob)
+    low_meat_diet = draw(n_households) < LOW_MEAT_SHARE
+    zone_km = np.asarray(data.technology["behaviour"]["zone_km_factor"])
+
+    # cars: Poisson per household, scaled so the expected total matches cars per inhabitant
+    cars_real = data.figures["cars_per_inhabitant"] * inhabitants
+    relative_cars = np.where(dwelling == DETACHED, a["cars_per_household"]["detached"],
+                             a["cars_per_household"]["apartment"])
+    share_detached = n_detached_real / n_real
+    mean_relative = ((1 - share_detached) * a["cars_per_household"]["apartment"]
+                     + share_detached * a["cars_per_household"]["detached"])
+    car_count = _poisson(draw(n_households), relative_cars * cars_real / (n_real * mean_relative))
+    owner = np.repeat(np.arange(n_households, dtype=np.int32), car_count)
+    fuel = _categorical(draw(len(owner)), car_fleet_mix(data, year))
+
+    firms = _build_firms(data, year, scale, draw)
+    units, vehicles = _build_municipal_group(data, draw)
+    households = Households(dwelling=dwelling, zone=zone, persons=persons, attitude=attitude,
+                            heating=heating, heat_demand=heat_demand.astype(float),
+                            dh_available=dh_available, low_meat_diet=low_meat_diet,
+                            car_km_factor=zone_km[zone])
+    return Population(households=households, cars=Cars(owner=owner, fuel=fuel), firms=firms,
+                      units=units, vehicles=vehicles, weight=1.0 / scale,
+                      persons_scale=inhabitants / persons.sum() if persons.sum() > 0 else 1.0)
+
+
+def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms:
+    a = data.assumptions
+    counts_real = np.array([a["firm_sectors"][s] for s in FIRM_SECTORS], dtype=float)
+    counts = np.maximum(1, np.round(counts_real * scale)).astype(np.int64)
+    sector = np.repeat(np.arange(len(FIRM_SECTORS), dtype=np.int8), counts)
+    n = len(sector)
+    # workplace sizes: lognormal (most workplaces are small), scaled to private employment
+    employees = np.exp(1.3 * ndtri(np.clip(draw(n), 1e-12, 1 - 1e-12)))
+    employees *= a["private_employment_share"]["value"] * data.figures["employed"] * scale / employees.sum()
+    weight = 1.0 / scale
+    emissions = data.series_value("emissions", year)
+    tech = data.technology
+    diesel_fossil = 1.0 - tech["fuel"]["diesel_blend_2020"]
+    diesel_t = tech["firm_fleet"]["diesel_kg_per_mwh"] / 1000.0 * diesel_fossil
+    totals = {  # MWh/yr for the whole municipality, from the sector totals
+        "vehicles": emissions["transport"] * data.sector_split["transport"]["firm_vehicles"] / diesel_t,
+        "process": (emissions["industry"] * data.sector_split["industry"]["firm_process_energy"]
+                    / (tech["firm_process"]["fuel_kg_per_mwh"] / 1000.0)),
+        "heating": (emissions["own_heating"] * data.sector_split["own_heating"]["firm_heating"]
+                    / (tech["heating"]["oil_kg_per_mwh_heat"] / 1000.0)),
+        "machinery": (emissions["work_machinery"] * data.sector_split["work_machinery"]["firm_machinery"]
+                      / diesel_t),
+    }
+    energy = {}
+    for use, total in totals.items():
+        out = np.zeros(n)
+        for name, share in a["firm_energy"][use].items():
+            sel = sector == FIRM_SECTORS.index(name)
+            out[sel] = total * share * employees[sel] / employees[sel].sum() / weight
+        energy[use] = out
+    per_employee = a["firm_energy"]
+    hr = tech["heat_recovery"]
+    eligible = np.isin(sector, [FIRM_SECTORS.index(s) for s in hr["eligible_sectors"]]) & (
+        employees >= hr["eligible_min_employees"])
+    supplier_prob = np.where(np.isin(sector, [FIRM_SECTORS.index("construction"),
+                                              FIRM_SECTORS.index("transport")]), 0.3, 0.05)
+    return Firms(
+        sector=sector, employees=employees, attitude=draw(n), vehicle_energy=energy["vehicles"],
+        fleet_tech=np.zeros(n, dtype=np.int8), process_energy=energy["process"],
+        process_electrified=np.zeros(n, dtype=bool), heating_fossil=energy["heating"],
+        machinery_energy=energy["machinery"],
+        electricity=employees * per_employee["electricity_mwh_per_employee"],
+        district_heat=np.where(sector == FIRM_SECTORS.index("agriculture"), 0.0,
+                               employees * per_employee["district_heat_mwh_per_employee"]),
+        energy_step=np.zeros(n, dtype=np.int8), heat_recovery_eligible=eligible,
+        heat_recovery=np.zeros(n, dtype=bool), municipal_supplier=draw(n) < supplier_prob)
+
+
+def _build_municipal_group(data: MunicipalityData, draw) -> tuple[MunicipalUnits, MunicipalVehicles]:
+    u = data.municipal_units
+    procurement = np.stack([u[f"procurement_{c}_msek"] * 1e6 for c in PROCUREMENT], axis=1)
+    units = MunicipalUnits(name=u["name"], is_company=u["kind"] == "company",
+                           fossil_heat=u["fossil_heat_mwh"].astype(float),
+                           electricity=u["electricity_mwh"].astype(float),
+                           district_heat=u["district_heat_mwh"].astype(float), procurement=procurement)
+    counts = u["vehicles"].astype(np.int64)
+    owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+    tech = _categorical(draw(len(owner)), data.assumptions["municipal_fleet"]["initial_shares"])
+    return units, MunicipalVehicles(owner=owner, tech=tech)
