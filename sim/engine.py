@@ -232,7 +232,7 @@ def _cars(values, tech, calib, drivers, t, population, agents, strength, seed, y
     availability = drivers.charge_points[t] / (drivers.charge_points[t]
                                                + values["charging_half_saturation"] * cars_real / 1000.0)
     constant = np.asarray(car["constant"], dtype=float).copy()
-    constant[BEV] = values["bev_barrier_2020"] + availability
+    constant[BEV] = values["bev_barrier_2020"] + values["bev_barrier_trend"] * max(0, year - 2020) + availability
     constant[PHEV] += 0.3 * availability
     green = np.asarray(car["green"], dtype=float)
     utilities = np.empty((len(owner), 5))
