@@ -80,7 +80,8 @@ def calibrate(data: MunicipalityData, year: int, values: Mapping[str, float | st
     shares = np.asarray(a["municipal_fleet"]["initial_shares"], dtype=float)
     per_vehicle = fleet["km_per_vehicle"] * fleet["kg_per_km"] / 1000.0 * float(
         shares @ np.array([fossil["diesel"], tech["firm_fleet"]["bio_fossil_share"], 0.0]))
-    fleet_factor = emissions["transport"] * split["transport"]["municipal_fleet"] / (units["vehicles"].sum() * per_vehicle)
+    fleet_target = emissions["transport"] * split["transport"]["municipal_fleet"]
+    fleet_factor = fleet_target / (units["vehicles"].sum() * per_vehicle)
     unit_oil = emissions["own_heating"] * split["own_heating"]["municipal_heating"] / units["fossil_heat_mwh"].sum()
 
     energy = a["firm_energy"]

@@ -20,8 +20,8 @@ from .exogenous import build_drivers, removals
 from .kernels import accounting, adoption, behaviour, grants, influence, pledges
 from .kernels.rng import make_key, uniforms
 from .network import build_network
-from .population import (BEV, BIOGAS, DETACHED, DIESEL, ELECTRIC, FIRM_SECTORS, FOSSIL, OIL, PETROL, PHEV,
-                         PROCUREMENT, Population, build_population)
+from .population import (BEV, ELECTRIC, FIRM_SECTORS, FOSSIL, OIL, PHEV,
+                         Population, build_population)
 from .results import ENERGY_STEPS, SINKS, empty_records, to_dataset
 from .sampling import parameter_values
 from .scenario import Scenario
@@ -112,8 +112,7 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
     sinks = removals(dict(values), drivers.years)
     calib = calibrate(data, start, values)
     tech = data.technology
-    hh, cars, firms, units, vehicles = (population.households, population.cars, population.firms,
-                                        population.units, population.vehicles)
+    hh, firms, units, vehicles = population.households, population.firms, population.units, population.vehicles
     n_h, n_f, n_u = len(hh.zone), len(firms.sector), len(units.name)
     n = n_h + n_f + n_u
     weight = population.weight
@@ -167,8 +166,8 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
         # 5. adoption at replacement events
         new_cars, costs[0] = _cars(values, tech, calib, drivers, t, population, agents, strength, seed, year)
         costs[0] += _heating(values, tech, drivers, t, population, agents, strength, seed, year)
-        costs[1] += _firm_fleets(values, tech, drivers, t, firms, agents, pledged_org[n_h:n_h + n_f],
-                                 seed, year) * weight
+        costs[1] += _firm_fleets(values, tech, drivers, t, firms, agents.exposure[n_h:n_h + n_f],
+                                 pledged_org[n_h:n_h + n_f], seed, year) * weight
         costs[2] += _municipal_fleet(values, tech, year, vehicles, units, seed)
 
         # 6. behaviour
@@ -277,12 +276,11 @@ def _heating(values, tech, drivers, t, population, agents, strength, seed, year)
     return float(np.sum(extra[chosen[switched]])) * population.weight
 
 
-def _firm_fleets(values, tech, drivers, t, firms, agents, pledged, seed, year) -> float:
+def _firm_fleets(values, tech, drivers, t, firms, firm_exposure, pledged, seed, year) -> float:
     """Firm fleet and process-energy renewal; returns the firms' extra cost (SEK, unweighted)."""
     fleet, proc = tech["firm_fleet"], tech["firm_process"]
     n_f = len(firms.sector)
-    n_h = len(agents.kind) - n_f - int(np.count_nonzero(agents.kind == UNIT))
-    exposure = agents.exposure[n_h:n_h + n_f, LOW_CARBON_CAR]
+    exposure = firm_exposure[:, LOW_CARBON_CAR]
     ones = np.ones(n_f)
     utilities = np.empty((n_f, 3))
     capex = np.array([0.0, 0.0, drivers.fleet_electric_premium[t]])
@@ -301,7 +299,7 @@ def _firm_fleets(values, tech, drivers, t, firms, agents, pledged, seed, year) -
 
     utilities = np.empty((n_f, 2))
     fuel_cost = proc["fuel_cost_sek_per_mwh"] + drivers.ets_price[t] * proc["fuel_kg_per_mwh"] / 1000.0
-    adoption.utilities(ones, firms.attitude, pledged, agents.exposure[n_h:n_h + n_f, LOW_CARBON_HEAT],
+    adoption.utilities(ones, firms.attitude, pledged, firm_exposure[:, LOW_CARBON_HEAT],
                        np.array([0.0, proc["electric_premium_sek_per_mwh"]]),
                        np.array([fuel_cost, proc["electric_cost_sek_per_mwh"]]),
                        np.asarray(proc["constant"], dtype=float), np.array([0.0, 1.0]), 1000.0,
@@ -309,7 +307,7 @@ def _firm_fleets(values, tech, drivers, t, firms, agents, pledged, seed, year) -
     current = firms.process_electrified.astype(np.int8)
     chosen = np.empty(n_f, dtype=np.int8)
     rate = np.where(firms.process_energy > 0, values["heating_replacement_rate"], 0.0)
-    adoption.adopt(current, rate, utilities, agents.exposure[n_h:n_h + n_f, LOW_CARBON_HEAT],
+    adoption.adopt(current, rate, utilities, firm_exposure[:, LOW_CARBON_HEAT],
                    np.array([0.0, values["imitation_rate"]]), 1.0, make_key(seed, year, PROCESS), chosen, replaced)
     firms.process_electrified[:] = chosen == 1
     return cost + float(np.sum(firms.process_energy[firms.process_electrified])) * proc["electric_premium_sek_per_mwh"]

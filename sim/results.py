@@ -8,7 +8,7 @@ import xarray as xr
 
 from .data import SECTORS
 from .parameters import BY_NAME
-from .population import FIRM_SECTORS, FUELS, HEATING
+from .population import FUELS, HEATING
 
 SINKS = ("biochar", "peatland_rewetting", "forestry", "purchased_offsets")
 SCOPES = ("scope1", "scope2", "scope3")
