@@ -20,6 +20,10 @@ SECTORS = ("transport", "electricity_district_heating", "industry", "agriculture
 """Territorial sectors of the Swedish national statistics (SMHI), in result order."""
 
 
+SERIES_FILES = {"emissions": "territorial_emissions.csv", "population": "population.csv",
+                "dwellings": "dwellings.csv", "new_cars": "new_cars.csv"}
+
+
 class DataError(ValueError):
     """A data file that is missing a field or a year the run needs."""
 
@@ -53,8 +57,7 @@ class MunicipalityData:
         """A value of a yearly series, with an error naming the file if the year is missing."""
         table = getattr(self, series)
         if year not in table:
-            raise DataError(self.path / f"{series}.csv", "year",
-                            f"one of {sorted(table)}", year)
+            raise DataError(self.path / SERIES_FILES[series], "year", f"one of {sorted(table)}", year)
         row = table[year]
         return row if column is None else row[column]
 
