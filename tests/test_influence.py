@@ -1,0 +1,56 @@
+"""Influence kernel: row-normalised neighbour shares on CSR."""
+import numpy as np
+import pytest
+
+import reference as ref
+from sim.kernels.influence import neighbour_share
+
+
+def random_csr(rng, n, mean_degree, isolated=0):
+    """A random undirected simple graph as CSR; the last ``isolated`` agents have no ties."""
+    m = int(n * mean_degree / 2)
+    live = n - isolated
+    source = rng.integers(0, live, m)
+    target = rng.integers(0, live, m)
+    return ref.csr_from_edges(n, source, target)
+
+
+@pytest.mark.parametrize("n,k,degree", [(1, 1, 0), (50, 1, 4), (300, 5, 8), (1000, 3, 2)])
+def test_matches_reference(rng, n, k, degree):
+    """Each agent's share equals the mean of its neighbours' signals, as the reference computes it."""
+    indptr, indices = random_csr(rng, n, degree, isolated=min(3, n))
+    signals = (rng.random((n, k)) < 0.3).astype(float)
+    signals[:, 0] = rng.random(n)  # non-binary signals too
+    out = np.full((n, k), np.nan)
+    neighbour_share(indptr, indices, signals, out)
+    np.testing.assert_allclose(out, ref.neighbour_share(indptr, indices, signals), rtol=1e-12, atol=0)
+
+
+def test_isolated_agents_get_zero(rng):
+    """An agent without neighbours has exposure 0, whatever the output held before."""
+    indptr, indices = random_csr(rng, 40, 3, isolated=5)
+    out = np.full((40, 2), 7.0)
+    neighbour_share(indptr, indices, np.ones((40, 2)), out)
+    assert np.all(out[-5:] == 0.0)
+    assert np.all(out[np.diff(indptr) > 0] == 1.0)
+
+
+def test_shares_in_unit_interval(rng):
+    """Binary signals give shares in [0, 1], in steps of 1/degree."""
+    indptr, indices = random_csr(rng, 500, 6)
+    signals = (rng.random((500, 2)) < 0.5).astype(float)
+    out = np.empty((500, 2))
+    neighbour_share(indptr, indices, signals, out)
+    assert out.min() >= 0.0 and out.max() <= 1.0
+    degree = np.diff(indptr)
+    has = degree > 0
+    np.testing.assert_allclose(out[has] * degree[has, None], np.round(out[has] * degree[has, None]), atol=1e-9)
+
+
+def test_star_graph():
+    """Hand-checked case: the centre of a star sees the mean of the leaves, each leaf sees the centre."""
+    indptr, indices = ref.csr_from_edges(5, [0, 0, 0, 0], [1, 2, 3, 4])
+    signals = np.array([[1.0], [0.0], [1.0], [1.0], [0.0]])
+    out = np.empty((5, 1))
+    neighbour_share(indptr, indices, signals, out)
+    np.testing.assert_array_equal(out[:, 0], [0.5, 1.0, 1.0, 1.0, 1.0])
