@@ -91,7 +91,7 @@ def test_delivery_factor_fixed_per_organisation_and_ramped():
     np.testing.assert_array_equal(cut[4:], np.tile(cut[4], (4, 1)))
 
 
-@pytest.mark.xfail(strict=True, reason="delivery_factor: own fulfilment min(1, 2 f U) has mean 1 - 1/(4 f) for "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="delivery_factor: own fulfilment min(1, 2 f U) has mean 1 - 1/(4 f) for "
                                        "f > 0.5 (0.72 at f = 0.9), not 'close to fulfilment' as documented")
 @pytest.mark.parametrize("fulfilment", [0.9])
 def test_mean_fulfilment_equals_parameter(fulfilment):
