@@ -1,6 +1,7 @@
-"""Writing results to NetCDF or Zarr atomically: nothing half-written is left behind."""
+"""Result files: single results written atomically; batch stores written run by run, resumable."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -33,3 +34,139 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
         elif partial.exists():
             partial.unlink()
     return path
+
+
+class StoreMismatchError(ValueError):
+    """A batch store made by another call (scenarios, seed, runs, sampler, scale or version).
+
+    The message names the store, the field, what the store holds and what was given.
+    """
+
+    def __init__(self, path: str | Path, field_name: str, held, given):
+        self.path, self.field, self.held, self.given = str(path), field_name, held, given
+        super().__init__(f"{path}: field '{field_name}': the store holds {held!r}; given {given!r}. "
+                         "Rerun with the store's settings, or use another store (or delete this one) "
+                         "to start over.")
+
+
+class IncompleteStoreError(ValueError):
+    """A batch store whose runs are not all finished."""
+
+
+class ZarrSink:
+    """A batch's Zarr store, written as tasks finish by this process alone.
+
+    Layout: the batch Dataset of :func:`sim.batch.build_template`, chunked along
+    ``run`` (one scenario per chunk), plus ``done`` (scenario, run). A task's
+    outputs are written first and its ``done`` flags last, each chunk file by
+    an atomic rename (zarr's local store), so a kill at any moment leaves runs
+    either done with all their data or not done. The store is created under a
+    temporary name and renamed into place, so it exists only whole.
+    """
+
+    def __init__(self, path: Path):
+        import zarr
+
+        self.path = path
+        self.group = zarr.open_group(str(path), mode="r+")
+
+    @classmethod
+    def open_or_create(cls, path: str | Path, template: xr.Dataset, metadata: dict, chunk: int) -> "ZarrSink":
+        path = Path(path)
+        if path.suffix != ".zarr":
+            raise ValueError(f"{path}: field 'store': allowed a path ending in .zarr; given {path.suffix!r}")
+        if path.exists():
+            check_metadata(path, metadata)
+            for partial in path.rglob("*.partial"):  # temporary files of a killed write
+                partial.unlink(missing_ok=True)
+            return cls(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+        if partial.exists():
+            shutil.rmtree(partial)
+        encoding = {}
+        for name, var in template.data_vars.items():
+            if var.dims[:2] == ("scenario", "run"):
+                encoding[name] = {"chunks": (1, min(chunk, var.shape[1])) + var.shape[2:]}
+        try:
+            template.to_zarr(partial, mode="w-", encoding=encoding, zarr_format=2, consolidated=True)
+            os.replace(partial, path)
+        finally:
+            if partial.exists():
+                shutil.rmtree(partial)
+        return cls(path)
+
+    def missing(self) -> "np.ndarray":
+        return self.group["done"][...] == 0
+
+    def write(self, task, arrays: dict) -> None:
+        region = (task.scenario, slice(task.start, task.stop))
+        for name, values in arrays.items():
+            self.group[name][region] = values
+        self.group["done"][region] = 1  # last: the runs count as done only now
+
+    def result(self) -> xr.Dataset:
+        ds = xr.open_zarr(self.path).load()
+        ds.close()
+        return ds.drop_vars("done")
+
+    def write_summaries(self, ds: xr.Dataset) -> None:
+        from .summary import SUMMARY_VARIABLES
+
+        for name in SUMMARY_VARIABLES:
+            self.group[name][...] = ds[name].values
+
+
+def check_metadata(path: Path, metadata: dict) -> None:
+    """Refuse a store that was not made by the same batch call (:class:`StoreMismatchError`)."""
+    import zarr
+
+    try:
+        attrs = dict(zarr.open_group(str(path), mode="r").attrs)
+    except Exception as error:  # not a zarr group at all
+        raise StoreMismatchError(path, "(store)", f"no readable Zarr group ({type(error).__name__})",
+                                 "a batch store") from None
+    if "sim_batch" not in attrs:
+        raise StoreMismatchError(path, "sim_batch", "no batch metadata (not made by sim.run_batch)",
+                                 "a batch store")
+    held = json.loads(attrs["sim_batch"])
+    for field_name, given in metadata.items():
+        if held.get(field_name) != given:
+            raise StoreMismatchError(path, field_name, held.get(field_name), given)
+
+
+def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
+    """Read a batch result (``.zarr`` store or ``.nc`` file) into memory.
+
+    A store with unfinished runs raises :class:`IncompleteStoreError`, unless
+    ``allow_partial``: then the Dataset keeps the ``done`` flags and its
+    summaries are recomputed over the finished runs.
+    """
+    from .summary import summarize
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: field 'results': allowed an existing .zarr store or .nc file; "
+                                "given a path that does not exist")
+    if path.suffix == ".nc":
+        return xr.load_dataset(path, engine="h5netcdf")
+    if path.suffix != ".zarr":
+        raise ValueError(f"{path}: field 'results': allowed a path ending in .zarr or .nc; given {path.suffix!r}")
+    with xr.open_zarr(path) as lazy:
+        ds = lazy.load()
+    if "done" not in ds:
+        return ds
+    done = ds["done"].values.astype(bool)
+    if done.all():
+        return ds.drop_vars("done")
+    if not allow_partial:
+        raise IncompleteStoreError(f"{path}: field 'done': allowed a finished batch; given {int(done.sum())} of "
+                                   f"{done.size} runs finished. Rerun the same command to finish it.")
+    from .results import VARIABLES
+
+    finished = ds["done"].astype(bool)
+    for name in VARIABLES:  # a run written but not flagged done does not count
+        if name in ds:
+            ds[name] = ds[name].where(finished)
+    ds.update(summarize(ds))
+    return ds

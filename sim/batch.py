@@ -1,0 +1,460 @@
+"""Monte Carlo batches: many runs of one or several scenarios on Dask, with common random numbers.
+
+A batch samples the uncertainties once (one row of quantiles per run, shared by
+every scenario) and gives run ``i`` the seed
+``SeedSequence(seed).spawn(runs)[i].generate_state(1)[0]`` in every scenario,
+so that a difference between scenarios is the levers', not noise. Each
+scenario's own distributions turn the shared quantiles into parameter values.
+
+Runs are grouped into tasks and executed on a Dask distributed cluster (a local
+cluster of single-threaded worker processes by default). Results come back to
+this process, which writes them into a Zarr store as tasks finish (see
+:mod:`sim.store`): the data of a task's runs first, their ``done`` flags last.
+A rerun of the same call computes only the runs whose flag is not set.
+
+Every run depends only on (scenario, quantile row, run seed, scale), so the
+results are bit-identical for any worker count, task size, order of
+completion, and for fresh or resumed batches.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .engine import package_version, simulate
+from .parameters import BY_NAME, LEVERS, UNCERTAINTIES
+from .results import COORDS, VARIABLES
+from .sampling import SAMPLERS, quantiles
+from .scenario import Scenario
+from .summary import SUMMARY_VARIABLES, summarize
+
+__all__ = ["BatchPlan", "run_batch", "plan_batch", "scenario_hash"]
+
+FORMAT = 1
+"""Version of the batch store layout; a store of another format is refused."""
+
+TARGET_TASK_SECONDS = 2.0
+"""Compute per task: a task costs about 5-50 ms of scheduling and writing, so tasks of about
+2 s keep the overhead of the batch layer well under 10 %."""
+
+REQUIRED = ("net_emissions", "emissions", "fossil_co2", "target_2030_met", "climate_positive_2045",
+            "within_budget")
+"""Outputs every batch keeps, whatever a scenario's ``[outputs]`` says: the summaries need them."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """Runs ``start .. stop - 1`` of scenario number ``scenario``."""
+
+    scenario: int
+    start: int
+    stop: int
+
+
+@dataclasses.dataclass(frozen=True)
+class BatchPlan:
+    """Everything that determines a batch's results, computed on the driver.
+
+    Attributes
+    ----------
+    scenarios : tuple of Scenario
+    runs, seed : int
+    sampler : str
+    scales : float64[n_scenarios]
+        Population scale of each scenario's runs.
+    quantiles : float64[runs, n_uncertainties]
+        The shared sample in the unit hypercube.
+    run_seeds : uint32[runs]
+    values : float64[n_scenarios, runs, n_uncertainties]
+        Each scenario's uncertainty values at the shared quantiles.
+    variables : tuple of str
+        Engine outputs kept.
+    years : int64[n_years]
+    """
+
+    scenarios: tuple[Scenario, ...]
+    runs: int
+    seed: int
+    sampler: str
+    scales: np.ndarray
+    quantiles: np.ndarray
+    run_seeds: np.ndarray
+    values: np.ndarray
+    variables: tuple[str, ...]
+    years: np.ndarray
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    def metadata(self) -> dict:
+        """The fields a store must match to be resumed (kept in the store's ``sim_batch`` attribute)."""
+        return {"format": FORMAT, "scenarios": self.names,
+                "scenario_hashes": [scenario_hash(s) for s in self.scenarios],
+                "seed": self.seed, "runs": self.runs, "sampler": self.sampler,
+                "scale": [float(x) for x in self.scales], "sim_version": package_version(),
+                "variables": list(self.variables)}
+
+    def params(self, scenario: int, run: int) -> dict[str, float]:
+        return {p.name: float(self.values[scenario, run, k]) for k, p in enumerate(UNCERTAINTIES)}
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of what a scenario makes the engine do (years, municipality, levers, uncertainties).
+
+    The description, the file's path and its comments do not count; the scale
+    is checked apart.
+    """
+    doc = {"name": scenario.name, "start_year": scenario.start_year, "end_year": scenario.end_year,
+           "municipality": Path(scenario.municipality).name,
+           "levers": {k: scenario.levers[k] for k in sorted(scenario.levers)},
+           "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())}}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, sampler: str = "lhs",
+               scale: float | None = None) -> BatchPlan:
+    """Check the arguments of a batch and draw its sample (see :func:`run_batch`)."""
+    scenarios = (scenarios,) if isinstance(scenarios, Scenario) else tuple(scenarios)
+    if not scenarios or not all(isinstance(s, Scenario) for s in scenarios):
+        raise ValueError(f"scenarios: allowed one Scenario or a non-empty list of them; given {scenarios!r}")
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenarios: allowed scenarios with distinct names; given {names}")
+    spans = {(s.start_year, s.end_year) for s in scenarios}
+    if len(spans) != 1:
+        raise ValueError("scenarios: allowed scenarios with the same start_year and end_year; given "
+                         + ", ".join(f"{s.name} {s.start_year}-{s.end_year}" for s in scenarios))
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise ValueError(f"runs: allowed a whole number >= 1; given {runs!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: allowed a whole number >= 0; given {seed!r}")
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler: allowed one of {list(SAMPLERS)}; given {sampler!r}")
+    if scale is not None and not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale: allowed a number > 0 or None (each scenario's own); given {scale!r}")
+    runs, seed = int(runs), int(seed)
+    scales = np.array([s.scale if scale is None else float(scale) for s in scenarios])
+    q = quantiles(runs, len(UNCERTAINTIES), seed, sampler)
+    run_seeds = np.array([child.generate_state(1)[0] for child in np.random.SeedSequence(seed).spawn(runs)],
+                         dtype=np.uint32)
+    values = np.array([[[s.uncertainties[p.name].ppf(float(q[i, k])) for k, p in enumerate(UNCERTAINTIES)]
+                        for i in range(runs)] for s in scenarios], dtype=float).reshape(len(scenarios), runs, -1)
+    wanted = set(REQUIRED)
+    for s in scenarios:
+        wanted |= set(s.outputs or VARIABLES)
+    variables = tuple(v for v in VARIABLES if v in wanted)
+    years = np.arange(scenarios[0].start_year, scenarios[0].end_year + 1)
+    return BatchPlan(scenarios, runs, seed, sampler, scales, q, run_seeds, values, variables, years)
+
+
+def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, store: str | Path | None = None,
+              client=None, sampler: str = "lhs", *, scale: float | None = None, workers: int | None = None,
+              task_size: int | None = None, progress: bool = False) -> xr.Dataset:
+    """Run a Monte Carlo batch of one or several scenarios.
+
+    Parameters
+    ----------
+    scenarios : Scenario or sequence of Scenario
+        Distinct names, the same years.
+    runs : int
+        Runs per scenario; run ``i`` has the same quantiles and seed in every scenario.
+    seed : int
+        Root of the sample (``scipy.stats.qmc``) and of the run seeds (``numpy.random.SeedSequence``).
+    store : str or Path, optional
+        A ``.zarr`` directory written as tasks finish. If it exists it must have been made by the
+        same call (scenarios, seed, runs, sampler, scale, version), and only missing runs are computed.
+    client : distributed.Client or str, optional
+        A client or a scheduler address: its cluster is used unchanged. By default a local
+        cluster of ``workers`` single-threaded processes is started and closed afterwards.
+    sampler : {"lhs", "sobol", "random"}
+        Latin hypercube (default), scrambled Sobol or plain Monte Carlo.
+    scale : float, optional
+        Population scale of every run; default each scenario's own.
+    workers : int, optional
+        Worker processes of the local cluster; default one per available core.
+    task_size : int, optional
+        Runs per task; default about 2 s of compute per task (no effect on the results).
+    progress : bool
+        Show a progress bar (tqdm, on stderr).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``scenario``, ``run``, ``year`` and the engine's own. Engine outputs along
+        (scenario, run, ...); every sampled uncertainty along (scenario, run) and its quantile in
+        ``sample_quantile`` (run, uncertainty); levers along ``scenario``; ``run_seed`` along
+        ``run``; per-scenario summaries (see :mod:`sim.summary`); ``scenario_text``.
+
+    Raises
+    ------
+    ValueError
+        On bad arguments; :class:`sim.store.StoreMismatchError` for a store made by another call.
+    """
+    from . import store as stores
+
+    plan = plan_batch(scenarios, runs, seed, sampler, scale)
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ValueError(f"workers: allowed a whole number >= 1; given {workers!r}")
+    if task_size is not None and (isinstance(task_size, bool) or not isinstance(task_size, int) or task_size < 1):
+        raise ValueError(f"task_size: allowed a whole number >= 1; given {task_size!r}")
+    template = build_template(plan)
+    if store is not None:
+        sink = stores.ZarrSink.open_or_create(store, template, plan.metadata(),
+                                              chunk=task_size or default_task_size(plan, 1))
+    else:
+        sink = MemorySink(template)
+    todo = sink.missing()
+    if todo.any():
+        with connect(client, workers) as dask_client:
+            n_workers = max(1, sum(dask_client.nthreads().values()))
+            size = task_size or default_task_size(plan, n_workers, int(todo.sum()))
+            _execute(plan, make_tasks(todo, size), dask_client, sink, progress)
+    ds = sink.result()
+    ds.update(summarize(ds))
+    sink.write_summaries(ds)
+    return ds
+
+
+def build_template(plan: BatchPlan) -> xr.Dataset:
+    """The batch Dataset before any run: outputs NaN, ``done`` 0, sample and metadata filled in."""
+    n_s, runs = len(plan.scenarios), plan.runs
+    dims_used = {d for v in plan.variables for d in VARIABLES[v][0]} - {"year"}
+    coords = {
+        "scenario": ("scenario", np.array(plan.names), {"long_name": "scenario name"}),
+        "run": ("run", np.arange(runs), {"long_name": "Monte Carlo run (same sample and seed in every scenario)",
+                                         "units": "1"}),
+        "year": ("year", plan.years, {"long_name": "calendar year", "units": "1"}),
+        "uncertainty": ("uncertainty", np.array([p.name for p in UNCERTAINTIES]),
+                        {"long_name": "sampled uncertain parameter"}),
+        **{d: (d, np.array(COORDS[d]), {"long_name": d.replace("_", " ")}) for d in COORDS if d in dims_used},
+    }
+    data = {}
+    for name in plan.variables:
+        dims, units, long_name = VARIABLES[name]
+        shape = (n_s, runs) + tuple(len(plan.years) if d == "year" else len(COORDS[d]) for d in dims)
+        data[name] = (("scenario", "run") + dims, np.full(shape, np.nan), {"units": units, "long_name": long_name})
+    data["n_agents"] = (("scenario", "run"), np.zeros((n_s, runs), dtype=np.int64),
+                        {"units": "1", "long_name": "agents simulated (households, firms, municipal units)"})
+    data["done"] = (("scenario", "run"), np.zeros((n_s, runs), dtype=np.uint8),
+                    {"units": "1", "long_name": "run finished and written (1 yes, 0 no)"})
+    for k, p in enumerate(UNCERTAINTIES):
+        data[p.name] = (("scenario", "run"), plan.values[:, :, k],
+                        {"units": p.units, "long_name": p.meaning, "role": "uncertainty"})
+    for p in LEVERS:
+        values = [s.levers[p.name] for s in plan.scenarios]
+        data[p.name] = (("scenario",), np.array(values) if p.is_choice else np.array(values, dtype=float),
+                        {"units": p.units, "long_name": p.meaning, "role": "lever"})
+    data["sample_quantile"] = (("run", "uncertainty"), plan.quantiles,
+                               {"units": "1", "long_name": f"quantile of each uncertainty in the shared "
+                                                           f"{plan.sampler} sample (unit hypercube)"})
+    data["run_seed"] = (("run",), plan.run_seeds,
+                        {"units": "1", "long_name": f"seed of the run: SeedSequence({plan.seed}).spawn({runs})"
+                                                    "[run].generate_state(1)[0]"})
+    data["scale"] = (("scenario",), plan.scales, {"units": "1", "long_name": "population scale (1 = whole "
+                                                                               "municipality)"})
+    data["scenario_text"] = (("scenario",), np.array([s.text for s in plan.scenarios]),
+                             {"long_name": "text of the scenario file"})
+    data["scenario_hash"] = (("scenario",), np.array([scenario_hash(s) for s in plan.scenarios]),
+                             {"long_name": "SHA-256 of the scenario's years, municipality, levers and uncertainties"})
+    budgets = [_carbon_budget(s) for s in plan.scenarios]
+    data["carbon_budget"] = (("scenario",), np.array(budgets), {"units": "t CO2",
+                                                               "long_name": "remaining carbon budget"})
+    for name, (units, long_name) in SUMMARY_VARIABLES.items():
+        empty = np.zeros(n_s, dtype=np.int64) if name == "runs_done" else np.full(n_s, np.nan)
+        data[name] = (("scenario",), empty, {"units": units, "long_name": long_name})
+    version = package_version()
+    municipalities = sorted({Path(s.municipality).name for s in plan.scenarios})
+    attrs = {
+        "title": "sim Monte Carlo batch of scenario(s) " + ", ".join(plan.names),
+        "Conventions": "CF-1.10", "source": f"sim {version} (klimatsim), agent-based model",
+        "history": (f"sim {version} run_batch(scenarios={plan.names}, runs={runs}, seed={plan.seed}, "
+                    f"sampler='{plan.sampler}', scale={[float(x) for x in plan.scales]})"),
+        "sim_version": version, "seed": plan.seed, "runs": runs, "sampler": plan.sampler,
+        "municipality": ", ".join(municipalities),
+        "sim_batch": json.dumps(plan.metadata(), sort_keys=True),
+    }
+    if len(set(budgets)) == 1:
+        attrs.update(carbon_budget=budgets[0], carbon_budget_units="t CO2")
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _carbon_budget(scenario: Scenario) -> float:
+    from .data import load_municipality
+
+    return float(load_municipality(scenario.municipality).figures["carbon_budget"])
+
+
+class MemorySink:
+    """Results kept in memory (no store)."""
+
+    def __init__(self, template: xr.Dataset):
+        self.ds = template
+
+    def missing(self) -> np.ndarray:
+        return self.ds["done"].values == 0
+
+    def write(self, task: Task, arrays: dict[str, np.ndarray]) -> None:
+        region = (task.scenario, slice(task.start, task.stop))
+        for name, values in arrays.items():
+            self.ds[name].values[region] = values
+        self.ds["done"].values[region] = 1
+
+    def result(self) -> xr.Dataset:
+        return self.ds.drop_vars("done")
+
+    def write_summaries(self, ds: xr.Dataset) -> None:
+        pass
+
+
+def default_task_size(plan: BatchPlan, workers: int, todo: int | None = None) -> int:
+    """Runs per task: about :data:`TARGET_TASK_SECONDS` of compute, yet at least 4 tasks per worker.
+
+    The cost of a run is estimated from measurements of the engine (2 cores, 2026): about
+    0.6 ms plus 11 ms per unit of scale per simulated year, plus 10 ms to assemble its Dataset.
+    """
+    per_run = 0.01 + len(plan.years) * (0.0006 + 0.0113 * float(np.max(plan.scales)))
+    size = max(1, round(TARGET_TASK_SECONDS / per_run))
+    todo = plan.runs * len(plan.scenarios) if todo is None else todo
+    return int(max(1, min(size, math.ceil(todo / (4 * workers)))))
+
+
+def make_tasks(todo: np.ndarray, size: int) -> list[Task]:
+    """Tasks of at most ``size`` consecutive missing runs of one scenario, run-major order.
+
+    ``todo`` is a bool[n_scenarios, runs] mask of runs to compute.
+    """
+    tasks = []
+    for s in range(todo.shape[0]):
+        runs = np.flatnonzero(todo[s])
+        if runs.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(runs) != 1) + 1
+        for block in np.split(runs, breaks):
+            for start in range(0, block.size, size):
+                part = block[start:start + size]
+                tasks.append(Task(s, int(part[0]), int(part[-1]) + 1))
+    # interleave scenarios so that an interrupted batch has comparable runs of each
+    return sorted(tasks, key=lambda t: (t.start, t.scenario))
+
+
+def simulate_runs(scenario: dict, seeds: np.ndarray, params: list[dict[str, float]], scale: float,
+                  variables: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Worker side of a task: run :func:`sim.simulate` for each (seed, params) and stack the outputs.
+
+    ``scenario`` is :func:`pack_scenario`'s dict (a Scenario holds read-only mappings, which do not
+    pickle).
+    """
+    scn = unpack_scenario(scenario)
+    out: dict[str, list] = {name: [] for name in variables}
+    out["n_agents"] = []
+    for seed, values in zip(seeds, params):
+        ds = simulate(scn, seed=int(seed), params=values, scale=scale)
+        for name in variables:
+            out[name].append(ds[name].values)
+        out["n_agents"].append(ds.attrs["n_agents"])
+    return {name: np.stack(values) if name != "n_agents" else np.array(values, dtype=np.int64)
+            for name, values in out.items()}
+
+
+def pack_scenario(scenario: Scenario) -> dict:
+    fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario)}
+    fields.update(levers=dict(scenario.levers), uncertainties=dict(scenario.uncertainties), outputs=())
+    return fields
+
+
+def unpack_scenario(fields: dict) -> Scenario:
+    from types import MappingProxyType
+
+    return Scenario(**{**fields, "levers": MappingProxyType(dict(fields["levers"])),
+                       "uncertainties": MappingProxyType(dict(fields["uncertainties"]))})
+
+
+def _execute(plan: BatchPlan, tasks: list[Task], client, sink, progress: bool) -> None:
+    """Submit the tasks, write each result as it arrives; on error cancel the rest and re-raise."""
+    import uuid
+
+    from distributed import as_completed
+    from tqdm.auto import tqdm
+
+    packed = [pack_scenario(s) for s in plan.scenarios]
+    token = uuid.uuid4().hex[:8]
+    futures = {}
+    for task in tasks:
+        rows = range(task.start, task.stop)
+        future = client.submit(simulate_runs, packed[task.scenario], plan.run_seeds[task.start:task.stop],
+                               [plan.params(task.scenario, i) for i in rows], float(plan.scales[task.scenario]),
+                               plan.variables, key=f"sim-runs-{token}-{task.scenario}-{task.start}", pure=False)
+        futures[future] = task
+    total = plan.runs * len(plan.scenarios)
+    bar = tqdm(total=total, initial=total - sum(t.stop - t.start for t in tasks), unit="run",
+               desc="runs", disable=not progress, dynamic_ncols=True)
+    try:
+        for future in as_completed(list(futures)):
+            task = futures.pop(future)
+            sink.write(task, future.result())
+            bar.update(task.stop - task.start)
+            future.release()
+    finally:
+        bar.close()
+        if futures:
+            client.cancel(list(futures))
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def connect(client=None, workers: int | None = None) -> Iterator:
+    """A distributed Client: the one given, one connected to an address, or a new local cluster.
+
+    The local cluster runs ``workers`` processes with one thread each; ``NUMBA_NUM_THREADS=1`` is
+    set in their environment before they start (through ``distributed.nanny.pre-spawn-environ``),
+    and this process's own value is put back afterwards.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    if client is not None and not isinstance(client, (str, Client)):
+        raise ValueError(f"client: allowed a distributed.Client or a scheduler address; given {client!r}")
+    if isinstance(client, Client):
+        yield client
+        return
+    if isinstance(client, str):
+        if workers is not None:
+            raise ValueError("workers: allowed only with a local cluster, not with a scheduler address; "
+                             f"given workers={workers} and client={client!r}")
+        with Client(client) as remote:
+            yield remote
+        return
+    n = workers or available_cores()
+    env = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), "NUMBA_NUM_THREADS": "1"}
+    saved = os.environ.get("NUMBA_NUM_THREADS")
+    try:
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+    finally:
+        if saved is None:
+            os.environ.pop("NUMBA_NUM_THREADS", None)
+        else:
+            os.environ["NUMBA_NUM_THREADS"] = saved
+    try:
+        with Client(cluster) as local:
+            yield local
+    finally:
+        cluster.close()
