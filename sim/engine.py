@@ -1,9 +1,12 @@
 """The yearly step loop: orchestration only; the numerics live in :mod:`sim.kernels`.
 
-Every year, in the order of DESIGN section 4: exogenous update, municipal
-action (grants, infrastructure, arena), influence, pledges, adoption at
-replacement events, behaviour, accounting. The start-year population is the
-state on 1 January; each year's results are recorded after its processes.
+Every year the stock in use (the state on 1 January) is accounted first: its
+emissions are the year's emissions and the stocks are recorded as they stood
+on 1 January, so the start year reproduces the statistics it was built from.
+Then the year's processes run in the order of DESIGN section 4 (exogenous
+update, municipal action: grants, infrastructure, arena; influence; pledges;
+adoption at replacement events; behaviour); their flows (cars bought, grant
+spend, costs) are the year's, and the stock they change is next year's.
 """
 from __future__ import annotations
 
@@ -125,7 +128,7 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
     machinery_fossil_free = np.zeros(n_f, dtype=bool)
     grant_abatement = 0.0
     cumulative = 0.0
-    km_factor = np.empty(n_h)
+    km_factor = hh.car_km_factor.copy()   # no mode shift or pledge before the first year's behaviour
     strength = np.zeros(n)
     delivery = np.ones(n)
     fulfilment_key = make_key(seed, 0, FULFILMENT)
@@ -133,6 +136,18 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
 
     for t, year in enumerate(drivers.years):
         year = int(year)
+
+        # 7. accounting of the stock in use this year: the state on 1 January
+        sectors, consumption, scopes, agents.direct[n_h:] = _accounts(
+            values, tech, calib, drivers, t, population, km_factor, delivery, strength, machinery_fossil_free)
+        fossil = sum(sectors[s] * data.co2_share[s] for s in SECTORS)
+        cumulative += fossil
+        _record_stock(records, t, population, agents, sectors, consumption, scopes, sinks, values, org_weight)
+        records["fossil_co2"][t] = fossil
+        records["cumulative_co2"][t] = cumulative
+        records["grant_abatement"][t] = grant_abatement
+
+        # the year's processes change the stock from next year on; their flows are this year's
         costs = np.zeros(3)  # households, firms, municipal group
 
         # 1-2. exogenous update and municipal action
@@ -178,25 +193,9 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
                                       make_key(seed, year, DIET), km_factor)
         costs[1:] += _firm_behaviour(values, tech, firms, pledged_org[n_h:n_h + n_f],
                                      agents.exposure[n_h:n_h + n_f, STEPPED], seed, year) * weight
-
-        # 7. accounting
-        sectors, consumption, scopes, agents.direct[n_h:] = _accounts(
-            values, tech, calib, drivers, t, population, km_factor, delivery, strength, machinery_fossil_free)
-        _record(records, t, population, sectors, consumption, scopes, sinks, new_cars, costs, drivers)
+        records["new_cars"][t] = new_cars
+        records["costs"][t] = costs
         records["grant_spend"][t] = spend
-        records["grant_abatement"][t] = grant_abatement
-        fossil = sum(sectors[s] * data.co2_share[s] for s in SECTORS)
-        cumulative += fossil
-        records["fossil_co2"][t] = fossil
-        records["cumulative_co2"][t] = cumulative
-        pledged = agents.pledge_year[n_h:] != 0
-        baseline = agents.pledge_baseline[n_h:]
-        records["pledged_reduction"][t] = values["pledge_commitment"] * np.sum(baseline * pledged * org_weight)
-        records["delivered_reduction"][t] = np.sum(
-            np.maximum(0.0, baseline - agents.direct[n_h:]) * pledged * org_weight)
-        records["pledges"][t] = [np.count_nonzero(agents.pledge_year[:n_h]) * weight,
-                                 np.count_nonzero(agents.pledge_year[n_h:n_h + n_f]) * weight,
-                                 np.count_nonzero(agents.pledge_year[n_h + n_f:])]
     records["within_budget"][()] = float(cumulative <= data.figures["carbon_budget"])
     return records
 
@@ -497,8 +496,10 @@ def _car_fossil_share(tech, drivers, t) -> np.ndarray:
     return np.array([fossil[f] for f in tech["car"]["fossil_fuel"]])
 
 
-def _record(records, t, population, sectors, consumption, scopes, sinks, new_cars, costs, drivers) -> None:
+def _record_stock(records, t, population, agents, sectors, consumption, scopes, sinks, values, org_weight) -> None:
+    """Record the stocks on 1 January of year ``t`` and the emissions they cause during the year."""
     weight = population.weight
+    n_h, n_f = len(population.households.zone), len(population.firms.sector)
     records["emissions"][t] = [sectors[s] for s in SECTORS]
     removal = np.array([sinks[s][t] for s in SINKS])
     records["removals"][t] = removal
@@ -508,8 +509,13 @@ def _record(records, t, population, sectors, consumption, scopes, sinks, new_car
     records["consumption_emissions_per_capita"][t] = consumption
     records["municipal_group_emissions"][t] = scopes
     records["car_fleet"][t] = np.bincount(population.cars.fuel, minlength=5) * weight
-    records["new_cars"][t] = new_cars
     records["heating_systems"][t] = np.bincount(population.households.heating, minlength=5) * weight
     records["firm_energy_step"][t] = np.bincount(population.firms.energy_step, minlength=5) * weight
     records["heat_recovery_connections"][t] = np.count_nonzero(population.firms.heat_recovery) * weight
-    records["costs"][t] = costs
+    pledged = agents.pledge_year[n_h:] != 0
+    baseline = agents.pledge_baseline[n_h:]
+    records["pledged_reduction"][t] = values["pledge_commitment"] * np.sum(baseline * pledged * org_weight)
+    records["delivered_reduction"][t] = np.sum(np.maximum(0.0, baseline - agents.direct[n_h:]) * pledged * org_weight)
+    records["pledges"][t] = [np.count_nonzero(agents.pledge_year[:n_h]) * weight,
+                             np.count_nonzero(agents.pledge_year[n_h:n_h + n_f]) * weight,
+                             np.count_nonzero(agents.pledge_year[n_h + n_f:])]

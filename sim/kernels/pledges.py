@@ -52,8 +52,9 @@ def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, seed_
 
     A pledged organisation works toward ``commitment * f_i`` of its fossil use,
     reached linearly over ``ramp_years``; ``f_i`` is its own fulfilment, drawn
-    once from a uniform on ``[0, 2 * fulfilment]`` capped at 1 (mean close to
-    ``fulfilment``), so that some deliver all and some little.
+    once from the widest uniform inside [0, 1] whose mean is ``fulfilment``
+    (``[0, 2f]`` for f <= 0.5, ``[2f - 1, 1]`` above), so that organisations
+    differ and the mean is exactly the parameter.
 
     Parameters
     ----------
@@ -70,6 +71,8 @@ def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, seed_
         if pledge_year[i] == 0 or pledge_year[i] > year:
             out[i] = 1.0
             continue
-        own = min(1.0, 2.0 * fulfilment * uniform_at(seed_key, i, 0))
+        low = max(0.0, 2.0 * fulfilment - 1.0)
+        high = min(1.0, 2.0 * fulfilment)
+        own = low + (high - low) * uniform_at(seed_key, i, 0)
         progress = min(1.0, (year - pledge_year[i] + 1) / ramp_years)
         out[i] = 1.0 - commitment * own * progress
