@@ -136,9 +136,23 @@ def car_fleet_mix(data: MunicipalityData, year: int) -> np.ndarray:
 
 
 def _categorical(u: np.ndarray, probabilities) -> np.ndarray:
-    cumulative = np.cumsum(np.asarray(probabilities, dtype=float))
-    cumulative /= cumulative[-1]
-    return np.searchsorted(cumulative, u, side="right").astype(np.int8)
+    """Categories in exact quotas, placed at random.
+
+    Each category gets ``n * p`` agents rounded by largest remainder, and the
+    agents are assigned in the random order of ``u``: counts match the data up
+    to rounding (no sampling noise in rare categories such as oil heating),
+    who holds what is random.
+    """
+    p = np.asarray(probabilities, dtype=float)
+    p = p / p.sum()
+    n = len(u)
+    exact = n * p
+    counts = np.floor(exact).astype(np.int64)
+    shortfall = n - counts.sum()
+    counts[np.argsort(-(exact - counts), kind="stable")[:shortfall]] += 1
+    out = np.empty(n, dtype=np.int8)
+    out[np.argsort(u, kind="stable")] = np.repeat(np.arange(len(p), dtype=np.int8), counts)
+    return out
 
 
 def _poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
@@ -183,7 +197,7 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
     def draw(n):
         return uniforms(seed, 0, next(stream), n)
 
-    dwelling = (draw(n_households) < n_detached_real / n_real).astype(np.int8)
+    dwelling = _categorical(draw(n_households), [1 - n_detached_real / n_real, n_detached_real / n_real])
     zone_shares = zone_shares_by_dwelling(data)
     zone = np.empty(n_households, dtype=np.int8)
     u = draw(n_households)
