@@ -118,7 +118,8 @@ class Actor(mesa.Agent):
         self.pledge_year = 0
         self.pledge_baseline = 0.0    # direct t CO2e at signing
         self.direct = 0.0             # direct t CO2e last year
-        self.strength = 0.0
+        self.strength = 0.0           # of the pledge this year: 1 when fresh, decaying
+        self.delivery = 1.0           # share of fossil energy left after the pledge's cut
         self.signals = [0.0] * 5
         self.exposure = [0.0] * 5
         self.neighbours = []
@@ -146,17 +147,23 @@ class Actor(mesa.Agent):
                 self.pledge_year = m.year
                 self.pledge_baseline = self.direct
         self.strength = math.exp(-m.values["pledge_decay"] * (m.year - self.pledge_year)) if self.pledge_year else 0.0
+        self.delivery = self.pledge_delivery()
 
     @property
     def pledged(self) -> float:
         return 1.0 if self.pledge_year else 0.0
 
-    def delivery(self) -> float:
-        """Remaining share of fossil energy: the commitment times the actor's own fulfilment, ramped up."""
-        m = self.model
+    def pledge_delivery(self) -> float:
+        """Share of fossil energy left: the commitment times the actor's own fulfilment, ramped up.
+
+        The fulfilment is the actor's own, fixed for the run: uniform on the
+        widest interval in [0, 1] whose mean is the parameter.
+        """
+        m, f = self.model, self.model.values["pledge_fulfilment"]
         if not self.pledge_year:
             return 1.0
-        own = min(1.0, 2.0 * m.values["pledge_fulfilment"] * uniform_at(m.fulfilment_key, self.index, 0))
+        low, high = max(0.0, 2.0 * f - 1.0), min(1.0, 2.0 * f)
+        own = low + (high - low) * uniform_at(m.fulfilment_key, self.index, 0)
         progress = min(1.0, (m.year - self.pledge_year + 1) / PLEDGE_RAMP_YEARS)
         return 1.0 - m.values["pledge_commitment"] * own * progress
 
@@ -171,7 +178,7 @@ class Household(Actor):
         self.dh_available, self.low_meat_diet = bool(hh.dh_available[index]), bool(hh.low_meat_diet[index])
         self.car_km_factor = float(hh.car_km_factor[index])
         self.cars = cars
-        self.km_factor = 1.0
+        self.km_factor = self.car_km_factor   # no mode shift or pledge before the first year's behaviour
 
     def visible(self):
         return (any(c.fuel in (BEV, PHEV) for c in self.cars), self.heating != OIL, self.pledge_year != 0,
@@ -303,8 +310,7 @@ class Firm(Actor):
 
     def account(self, freight_cut, fleet_t_per_mwh, fuel_t_per_mwh):
         """Transport, industry, heating, machinery t CO2e; district heat and electricity MWh; sets ``direct``."""
-        m = self.model
-        delivery = self.delivery()
+        m, delivery = self.model, self.delivery
         efficiency = (1.0 - m.values["energy_step_saving"]) ** self.energy_step
         vehicles = self.vehicle_energy * (1.0 - freight_cut[self.sector]) * delivery
         transport = vehicles * fleet_t_per_mwh[self.fleet_tech]
@@ -492,17 +498,19 @@ class ClimateModel(mesa.Model):
             model_reporters={name: (lambda m, name=name: m.record[name]) for name in YEARLY})
 
     def step(self):
-        """One year, in the ODD's order."""
+        """One year: the stock in use on 1 January is accounted, then the year's processes in the ODD's order."""
         self.t = self.steps - 1
         self.year = int(self.drivers.years[self.t])
-        self.costs, self.new_cars = np.zeros(3), np.zeros(5)
         self.keys = {s: make_key(self.run_seed, self.year, s + self.stream_offset) for s in STREAMS}
+        self.account()                         # 7. emissions of the stock in use this year
+        self.costs, self.new_cars = np.zeros(3), np.zeros(5)
         self.open_markets()                    # 1. exogenous update
         self.municipality.step()               # 2. municipal action
-        self.actors.do("show_signals")         # 3. influence: everyone sees last year's neighbours
+        self.actors.do("show_signals")         # 3. influence: everyone sees the neighbours of 1 January
         self.actors.do("observe_neighbours")
-        self.actors.do("step")                 # 4-6. pledges, adoption, behaviour
-        self.account()                         # 7. accounting
+        self.actors.do("step")                 # 4-6. pledges, adoption, behaviour: next year's stock
+        self.record.update({"new_cars": self.new_cars * self.weight, "costs": self.costs,
+                            "grant_spend": self.grant_spend})
         self.datacollector.collect(self)
 
     def run(self) -> "ClimateModel":
@@ -552,7 +560,7 @@ class ClimateModel(mesa.Model):
         self.mode_shift = np.clip([cycling + transit, cycling + transit, 0.5 * transit], 0.0, 0.5).tolist()
 
     def account(self):
-        """Emissions by sector, consumption per inhabitant, the group's scopes, pledges and the year's record."""
+        """Emissions by sector, consumption per inhabitant, the group's scopes, and the stocks on 1 January."""
         v, d, t, tech, calib, w = self.values, self.drivers, self.t, self.tech, self.calib, self.weight
         fossil = {"petrol": 1 - d.blend_petrol[t], "diesel": 1 - d.blend_diesel[t],
                   "gas": tech["fuel"]["gas_fossil_share"], "none": 0.0}
@@ -574,7 +582,7 @@ class ClimateModel(mesa.Model):
         unit_fleet = unit_heat = 0.0
         for unit in self.units:
             fleet_t = sum(vehicle_t[x.tech] for x in unit.vehicles)
-            heat_t = unit.fossil_heat * unit.delivery() * calib["unit_oil_t_per_mwh"]
+            heat_t = unit.fossil_heat * unit.delivery * calib["unit_oil_t_per_mwh"]
             unit.direct = fleet_t + heat_t
             unit_fleet, unit_heat = unit_fleet + fleet_t, unit_heat + heat_t
         units_dh = sum(u.district_heat for u in self.units)
@@ -613,11 +621,10 @@ class ClimateModel(mesa.Model):
             "net_emissions_without_offsets": total - removal[:3].sum(), "consumption_emissions_per_capita": consumption,
             "municipal_group_emissions": scopes,
             "car_fleet": np.bincount([c.fuel for h in self.households for c in h.cars], minlength=5) * w,
-            "new_cars": self.new_cars * w, "costs": self.costs,
             "heating_systems": np.bincount([h.heating for h in self.households], minlength=5) * w,
             "firm_energy_step": np.bincount([f.energy_step for f in self.firms], minlength=5) * w,
             "heat_recovery_connections": sum(f.heat_recovery for f in self.firms) * w,
-            "grant_spend": self.grant_spend, "grant_abatement": self.grant_abatement,
+            "grant_abatement": self.grant_abatement,
             "fossil_co2": fossil, "cumulative_co2": self.cumulative,
             "pledged_reduction": self.values["pledge_commitment"] * sum(a.pledge_baseline * x for a, x in orgs),
             "delivered_reduction": sum(max(0.0, a.pledge_baseline - a.direct) * x for a, x in orgs),

@@ -1,0 +1,106 @@
+"""Full runs of the engine: time per agent-year at scales 0.1, 1 and 10, and peak memory per agent.
+
+``test_full_run`` times :func:`sim.simulate` end to end (population,
+network, 31 years, Dataset); ``test_step_loop`` times only the yearly loop
+(:func:`sim.engine.run`) on a freshly built population, so that the set-up
+and the loop can be told apart. ``test_peak_memory`` runs one simulation in
+a fresh interpreter and reports the peak of memory traced by ``tracemalloc``
+(numpy arrays and Python objects; allocations made inside numba kernels are
+not traced) and the growth of the peak resident set (``ru_maxrss``), both
+per agent. Scale 10 is about 570,000 agents (500,000 households and 67,000
+firms); quick mode skips it.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import sim
+from sim.data import load_municipality
+from sim.engine import run
+from sim.network import build_network
+from sim.population import build_population
+from sim.sampling import parameter_values
+from conftest import QUICK, ROOT, SEED
+
+SCALES = [0.01, 0.1] if QUICK else [0.1, 1.0, 10.0]
+ROUNDS = {0.01: 5, 0.1: 10, 1.0: 5, 10.0: 2}
+
+MEMORY_SCRIPT = r"""
+import json, resource, sys, tracemalloc
+from dataclasses import replace
+import sim
+from sim.scenario import load_scenario
+scenario = load_scenario(sys.argv[1])
+scenario = replace(scenario, end_year=int(sys.argv[3]))
+sim.simulate(scenario, seed=1, scale=0.01)          # load the compiled kernels first
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+tracemalloc.start()
+ds = sim.simulate(scenario, seed=1, scale=float(sys.argv[2]))
+current, peak = tracemalloc.get_traced_memory()
+tracemalloc.stop()
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"n_agents": ds.attrs["n_agents"], "traced_peak_bytes": peak,
+                  "rss_before_kib": before, "rss_peak_kib": after}))
+"""
+
+
+def _years(scenario) -> int:
+    return scenario.end_year - scenario.start_year + 1
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_full_run(benchmark, scenario, compiled, scale):
+    benchmark.group = "engine: full run (sim.simulate)"
+    ds = benchmark.pedantic(sim.simulate, args=(scenario,), kwargs={"seed": SEED, "scale": scale},
+                            rounds=1 if QUICK else ROUNDS[scale], warmup_rounds=0, iterations=1)
+    agent_years = ds.attrs["n_agents"] * _years(scenario)
+    benchmark.extra_info.update({"scale": scale, "n_agents": ds.attrs["n_agents"], "years": _years(scenario)})
+    if benchmark.stats:
+        benchmark.extra_info["ns_per_agent_year"] = benchmark.stats.stats.min * 1e9 / agent_years
+        benchmark.extra_info["ns_per_agent_year_median"] = benchmark.stats.stats.median * 1e9 / agent_years
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_step_loop(benchmark, scenario, compiled, scale):
+    """The yearly loop alone: population and network are rebuilt outside the timing for every round."""
+    benchmark.group = "engine: step loop (sim.engine.run)"
+    values = parameter_values(scenario, SEED)
+    data = load_municipality(scenario.municipality)
+
+    def setup():
+        population = build_population(data, scenario.start_year, SEED, scale)
+        network = build_network(population, SEED, str(values["network_topology"]))
+        return (population, network, data, values, SEED, scenario.start_year, scenario.end_year), {}
+
+    n_agents = setup()[0][0].n_agents
+    benchmark.pedantic(run, setup=setup, rounds=1 if QUICK else ROUNDS[scale], warmup_rounds=0, iterations=1)
+    benchmark.extra_info.update({"scale": scale, "n_agents": n_agents, "years": _years(scenario)})
+    if benchmark.stats:
+        benchmark.extra_info["ns_per_agent_year"] = (benchmark.stats.stats.min * 1e9
+                                                     / (n_agents * _years(scenario)))
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_peak_memory(benchmark, scenario, scale):
+    """Peak memory of one run, per agent, measured in a fresh interpreter."""
+    benchmark.group = "engine: peak memory (subprocess, time includes start-up)"
+
+    def measure():
+        out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(ROOT / "scenarios" / "baseline.toml"),
+                              str(scale), str(scenario.end_year)], capture_output=True, text=True, check=True,
+                             cwd=ROOT)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    figures = benchmark.pedantic(measure, rounds=1, warmup_rounds=0, iterations=1)
+    n = figures["n_agents"]
+    benchmark.extra_info.update({
+        "scale": scale, "n_agents": n,
+        "traced_peak_bytes_per_agent": figures["traced_peak_bytes"] / n,
+        "rss_growth_bytes_per_agent": (figures["rss_peak_kib"] - figures["rss_before_kib"]) * 1024 / n,
+        "rss_peak_mib": figures["rss_peak_kib"] / 1024,
+    })
+    assert figures["traced_peak_bytes"] > 0
