@@ -127,7 +127,9 @@ def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, key, 
     for i, y in enumerate(pledge_year):
         if y == 0 or y > year:
             continue
-        own = min(1.0, 2.0 * fulfilment * draw(key, i, 0))
+        # own fulfilment: the widest uniform inside [0, 1] whose mean is ``fulfilment``
+        low, high = max(0.0, 2.0 * fulfilment - 1.0), min(1.0, 2.0 * fulfilment)
+        own = low + (high - low) * draw(key, i, 0)
         progress = min(1.0, (year - y + 1) / ramp_years)
         out[i] = 1.0 - commitment * own * progress
     return out
