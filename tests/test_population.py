@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.population import (APARTMENT, BEV, DETACHED, DH, FIRM_SECTORS, FUELS, HEATING, PHEV, ZONES, _poisson,
+from sim.population import (APARTMENT, BEV, DETACHED, DH, FIRM_SECTORS, FUELS, HEATING, PHEV, ZONES, _categorical,
+                            _poisson,
                             build_population, car_fleet_mix, zone_shares_by_dwelling)
 
 SCALE = 0.2
@@ -168,3 +169,29 @@ def test_any_scale_builds(eskilstuna, scale):
     pop = build_population(eskilstuna, YEAR, 1, scale)
     assert len(pop.households.zone) >= 1
     assert set(np.unique(pop.firms.sector)) == set(range(len(FIRM_SECTORS)))
+
+
+@pytest.mark.parametrize("p", [[0.5, 0.5], [0.9, 0.04, 0.06, 0.0, 0.0], [0.12, 0.512, 0.1484, 0.0196, 0.2],
+                               [1.0], [0.3, 0.3, 0.4]])
+@pytest.mark.parametrize("n", [0, 1, 7, 1000, 17921])
+def test_categorical_exact_quotas(rng, p, n):
+    """Categories come in quotas n p rounded by largest remainder (off by less than 1), placed in the order of u."""
+    u = rng.random(n)
+    out = _categorical(u, p)
+    counts = np.bincount(out, minlength=len(p))
+    share = np.asarray(p) / np.sum(p)
+    assert counts.sum() == n
+    assert np.all(np.abs(counts - n * share) < 1.0)
+    # who holds what follows u: the agents with the smallest draws hold the first category, and so on
+    if n:
+        assert np.all(np.diff(out[np.argsort(u, kind="stable")]) >= 0)
+
+
+def test_rare_categories_have_no_count_noise(eskilstuna):
+    """Oil-heated houses number exactly the mix's share of detached houses at any seed (up to rounding)."""
+    a = eskilstuna.assumptions["heating_mix_detached"]
+    share = a["oil"] / sum(a[h] for h in HEATING)
+    for seed in (1, 2, 3):
+        hh = build_population(eskilstuna, YEAR, seed, 1.0).households
+        detached = np.count_nonzero(hh.dwelling == DETACHED)
+        assert abs(np.count_nonzero(hh.heating[hh.dwelling == DETACHED] == 3) - detached * share) < 1.0
