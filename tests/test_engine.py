@@ -298,3 +298,23 @@ def test_within_budget_counts_from_the_budget_year(make_scenario, eskilstuna):
     ds = sim.simulate(make_scenario(start_year=2018, end_year=2022), seed=1)
     since_2020 = float(ds["fossil_co2"].sel(year=slice(2020, None)).sum())
     assert float(ds["within_budget"]) == float(since_2020 <= eskilstuna.figures["carbon_budget"])
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="sim/engine.py _heating: unavailable district heating is masked only in the logit "
+                          "utilities (utilities[~dh_available, 0] = -1e30), but adopt() adds the imitation hazard "
+                          "imitation[0] * exposure for option 0 regardless, so houses without a district-heating "
+                          "connection switch to it by imitation")
+def test_no_district_heating_where_unavailable(make_scenario, eskilstuna):
+    """Households whose dwelling cannot connect to district heating never end up on it."""
+    from sim.engine import run
+    from sim.network import build_network
+    from sim.population import DH
+    from sim.sampling import parameter_values
+    scenario = make_scenario(end_year=2032, scale=0.02)
+    values = parameter_values(scenario, 1, {"imitation_rate": 0.1})
+    population = build_population(eskilstuna, 2020, 1, 0.02)
+    hh = population.households
+    assert not np.any(hh.heating[~hh.dh_available] == DH)
+    run(population, build_network(population, 1), eskilstuna, values, 1, 2020, 2032)
+    assert np.count_nonzero(hh.heating[~hh.dh_available] == DH) == 0
