@@ -6,8 +6,14 @@ network, 31 years, Dataset); ``test_step_loop`` times only the yearly loop
 and the loop can be told apart. ``test_peak_memory`` runs one simulation in
 a fresh interpreter and reports the peak of memory traced by ``tracemalloc``
 (numpy arrays and Python objects; allocations made inside numba kernels are
-not traced) and the growth of the peak resident set (``ru_maxrss``), both
-per agent. Scale 10 is about 570,000 agents (500,000 households and 67,000
+not traced) and the growth of the resident set from before the run to its
+peak during the run (``VmHWM`` reset through ``/proc/self/clear_refs``, so
+that compilation does not count), both per agent.
+
+Full runs are timed twice: with numba's default thread count and with one
+thread (``numba.set_num_threads(1)``). On a shared machine the parallel
+kernels' thread hand-offs can cost more than their work; the one-thread
+figure is the stable one. Scale 10 is about 570,000 agents (500,000 households and 67,000
 firms); quick mode skips it.
 """
 from __future__ import annotations
@@ -15,7 +21,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from contextlib import contextmanager
 
+import numba
 import pytest
 
 import sim
@@ -37,12 +45,27 @@ from sim.scenario import load_scenario
 scenario = load_scenario(sys.argv[1])
 scenario = replace(scenario, end_year=int(sys.argv[3]))
 sim.simulate(scenario, seed=1, scale=0.01)          # load the compiled kernels first
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def status(field):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
+
+
+try:  # reset the peak resident set (Linux >= 4.0), so that start-up and compilation do not count
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    before = status("VmRSS")
+except OSError:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 tracemalloc.start()
 ds = sim.simulate(scenario, seed=1, scale=float(sys.argv[2]))
 current, peak = tracemalloc.get_traced_memory()
 tracemalloc.stop()
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    after = status("VmHWM")
+except OSError:
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"n_agents": ds.attrs["n_agents"], "traced_peak_bytes": peak,
                   "rss_before_kib": before, "rss_peak_kib": after}))
 """
@@ -52,20 +75,34 @@ def _years(scenario) -> int:
     return scenario.end_year - scenario.start_year + 1
 
 
+@contextmanager
+def threads(n):
+    """Run with ``n`` numba threads ("default": as configured)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(before if n == "default" else n)
+    try:
+        yield numba.get_num_threads()
+    finally:
+        numba.set_num_threads(before)
+
+
+@pytest.mark.parametrize("n_threads", ["default", 1])
 @pytest.mark.parametrize("scale", SCALES)
-def test_full_run(benchmark, scenario, compiled, scale):
+def test_full_run(benchmark, scenario, compiled, scale, n_threads):
     benchmark.group = "engine: full run (sim.simulate)"
-    ds = benchmark.pedantic(sim.simulate, args=(scenario,), kwargs={"seed": SEED, "scale": scale},
-                            rounds=1 if QUICK else ROUNDS[scale], warmup_rounds=0, iterations=1)
+    with threads(n_threads) as used:
+        ds = benchmark.pedantic(sim.simulate, args=(scenario,), kwargs={"seed": SEED, "scale": scale},
+                                rounds=1 if QUICK else ROUNDS[scale], warmup_rounds=0, iterations=1)
     agent_years = ds.attrs["n_agents"] * _years(scenario)
-    benchmark.extra_info.update({"scale": scale, "n_agents": ds.attrs["n_agents"], "years": _years(scenario)})
+    benchmark.extra_info.update({"scale": scale, "n_agents": ds.attrs["n_agents"], "years": _years(scenario),
+                                 "threads": used})
     if benchmark.stats:
         benchmark.extra_info["ns_per_agent_year"] = benchmark.stats.stats.min * 1e9 / agent_years
         benchmark.extra_info["ns_per_agent_year_median"] = benchmark.stats.stats.median * 1e9 / agent_years
 
 
 @pytest.mark.parametrize("scale", SCALES)
-def test_step_loop(benchmark, scenario, compiled, scale):
+def test_step_loop(benchmark, scenario, compiled, scale):  # one thread: the stable figure
     """The yearly loop alone: population and network are rebuilt outside the timing for every round."""
     benchmark.group = "engine: step loop (sim.engine.run)"
     values = parameter_values(scenario, SEED)
@@ -77,7 +114,8 @@ def test_step_loop(benchmark, scenario, compiled, scale):
         return (population, network, data, values, SEED, scenario.start_year, scenario.end_year), {}
 
     n_agents = setup()[0][0].n_agents
-    benchmark.pedantic(run, setup=setup, rounds=1 if QUICK else ROUNDS[scale], warmup_rounds=0, iterations=1)
+    with threads(1):
+        benchmark.pedantic(run, setup=setup, rounds=1 if QUICK else ROUNDS[scale], warmup_rounds=0, iterations=1)
     benchmark.extra_info.update({"scale": scale, "n_agents": n_agents, "years": _years(scenario)})
     if benchmark.stats:
         benchmark.extra_info["ns_per_agent_year"] = (benchmark.stats.stats.min * 1e9

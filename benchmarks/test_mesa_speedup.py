@@ -6,8 +6,12 @@ the ratio goes to ``extra_info``:
 
 - ``speedup``: end to end, ``sim.mesa_model.simulate`` over ``sim.simulate``
   (both build the same population and network and return the same Dataset);
+- ``speedup_1_thread``: the same with the engine on one numba thread (the
+  Mesa model runs on one core anyway; on a busy machine this is the stable
+  figure);
 - ``speedup_step_loop``: the yearly loop only, ``ClimateModel.run`` over
-  ``sim.engine.run``, set-up excluded on both sides.
+  ``sim.engine.run``, set-up excluded on both sides (engine threads as
+  configured).
 
 Both runs take the same random draws (``stream_offset=0``), so their
 results agree to rounding; the test checks that, so the two timings are of
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import time
 
+import numba
 import numpy as np
 import pytest
 
@@ -39,6 +44,12 @@ def test_speedup_over_mesa(benchmark, scenario, compiled, scale):
     repeat = 1 if QUICK else (5 if scale < 1 else 3)
     engine_ds = sim.simulate(scenario, seed=SEED, scale=scale)
     engine_s = best_of(lambda: sim.simulate(scenario, seed=SEED, scale=scale), repeat)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        engine_1_s = best_of(lambda: sim.simulate(scenario, seed=SEED, scale=scale), repeat)
+    finally:
+        numba.set_num_threads(threads)
 
     values = parameter_values(scenario, SEED)
     data = load_municipality(scenario.municipality)
@@ -67,6 +78,8 @@ def test_speedup_over_mesa(benchmark, scenario, compiled, scale):
     benchmark.extra_info.update({
         "scale": scale, "n_agents": engine_ds.attrs["n_agents"], "years": years,
         "engine_s": engine_s, "mesa_s": timings["total"], "speedup": timings["total"] / engine_s,
+        "engine_threads": threads, "engine_1_thread_s": engine_1_s,
+        "speedup_1_thread": timings["total"] / engine_1_s,
         "engine_loop_s": min(loops), "mesa_loop_s": timings["loop"], "mesa_build_s": timings["build"],
         "speedup_step_loop": timings["loop"] / min(loops),
         "engine_ns_per_agent_year": engine_s * 1e9 / agent_years,
