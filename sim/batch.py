@@ -446,7 +446,7 @@ def connect(client=None, workers: int | None = None) -> Iterator:
     saved = os.environ.get("NUMBA_NUM_THREADS")
     try:
         with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                    silence_logs=logging.ERROR)
     finally:
         if saved is None:

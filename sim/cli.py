@@ -1,64 +1,204 @@
-"""Command line: ``sim run``, ``sim validate``."""
+"""Command line: ``sim run``, ``sim summary``, ``sim report``, ``sim validate`` (also ``python -m sim``).
+
+Exit codes, for scripts:
+
+====  ==========================================================================
+0     success
+1     error: invalid scenario, store made by another call, failed run, I/O error
+2     bad command-line arguments (usage)
+3     results incomplete (``summary``/``report`` of an unfinished store)
+130   interrupted (Ctrl-C): finished runs are kept; rerun the same command to resume
+====  ==========================================================================
+"""
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
 from .scenario import ScenarioError, load_scenario
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .engine import simulate
+    from .batch import run_batch
     from .report import plot_net_emissions
     from .store import write_dataset
+    from .summary import format_table
 
-    scenario = load_scenario(args.scenario)
-    ds = simulate(scenario, seed=args.seed, scale=args.scale)
-    out = write_dataset(ds, args.out)
-    plot = plot_net_emissions(ds, args.plot or out.with_suffix(".png"))
-    net = ds["net_emissions"]
-    print(f"scenario {scenario.name}, seed {args.seed}, {ds.attrs['n_agents']} agents")
-    for year in (2020, 2030, 2045):
-        if year in net["year"]:
-            print(f"  net emissions {year}: {float(net.sel(year=year)) / 1000:8.1f} kt CO2e")
-    print(f"  2030 target met: {bool(ds['target_2030_met'])}; climate positive 2045: "
-          f"{bool(ds['climate_positive_2045'])}")
-    print(f"wrote {out} and {plot}")
+    scenarios = [load_scenario(path) for path in args.scenarios]
+    out: Path = args.out
+    # a NetCDF file cannot grow run by run: work in a Zarr store beside it and export at the end
+    store = out if out.suffix == ".zarr" else out.with_name(out.name + ".partial.zarr")
+    try:
+        ds = run_batch(scenarios, args.runs, seed=args.seed, store=store, client=args.scheduler,
+                       sampler=args.sampler, scale=args.scale, workers=args.workers, task_size=args.task_size,
+                       progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if out.suffix == ".nc":
+        write_dataset(ds, out)
+        shutil.rmtree(store)
+    print(format_table(ds))
+    written = [str(out)]
+    if args.report:
+        from .html_report import write_report
+
+        written.append(str(write_report(ds, args.report)))
+    if args.plot:
+        written.append(str(plot_net_emissions(ds, args.plot)))
+    print("wrote " + ", ".join(written))
     return EXIT_OK
+
+
+def _open(path: Path):
+    from .store import open_results
+
+    ds = open_results(path, allow_partial=True)
+    complete = "done" not in ds
+    if not complete:
+        print(f"sim: {path} is incomplete: {int(ds['done'].sum())} of {ds['done'].size} runs finished; "
+              "rerun the same 'sim run' command to finish it", file=sys.stderr)
+    if "scenario" not in ds.dims or "run" not in ds.dims:
+        raise ValueError(f"{path}: field 'results': allowed a batch result (from 'sim run'); given a Dataset "
+                         f"with dimensions {list(ds.dims)}")
+    return ds, complete
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from .summary import format_table
+
+    ds, complete = _open(args.results)
+    print(f"{args.results}: {ds.attrs.get('history', '')}")
+    print(format_table(ds))
+    return EXIT_OK if complete else EXIT_INCOMPLETE
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .html_report import write_report
+
+    ds, complete = _open(args.results)
+    print(f"wrote {write_report(ds, args.out)}")
+    return EXIT_OK if complete else EXIT_INCOMPLETE
 
 
 def _validate(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
-    print(f"{args.scenario}: valid scenario '{scenario.name}', {scenario.start_year}-{scenario.end_year}")
+    for path in args.scenarios:
+        scenario = load_scenario(path)
+        print(f"{path}: valid scenario '{scenario.name}', {scenario.start_year}-{scenario.end_year}")
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"allowed a whole number >= 1; given {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"allowed a whole number >= 1; given {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"allowed a whole number >= 0; given {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"allowed a whole number >= 0; given {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"allowed a number > 0; given {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"allowed a number > 0; given {text!r}")
+    return value
+
+
+def _results_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix not in (".zarr", ".nc"):
+        raise argparse.ArgumentTypeError(f"allowed a path ending in .zarr or .nc; given {text!r}")
+    return path
+
+
+def _html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"allowed a path ending in .html; given {text!r}")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sim", description="Agent-based climate-transition scenarios.")
+    parser = argparse.ArgumentParser(prog="sim", description="Agent-based climate-transition scenarios.",
+                                     epilog="exit codes: 0 ok, 1 error, 2 bad arguments, 3 incomplete results, "
+                                            "130 interrupted")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run a scenario and write results and a plot")
-    run.add_argument("scenario", type=Path)
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--scale", type=float, default=None, help="population scale (default: the scenario's)")
-    run.add_argument("--out", type=Path, default=Path("results/baseline.nc"), help="results file (.nc or .zarr)")
-    run.add_argument("--plot", type=Path, default=None, help="plot file (default: next to the results, .png)")
+    run = commands.add_parser("run", help="run a Monte Carlo batch of one or more scenarios",
+                              description="Run a Monte Carlo batch on Dask: the same sample and run seeds in "
+                                          "every scenario. Rerunning the same command resumes an interrupted "
+                                          "batch.")
+    run.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml")
+    run.add_argument("--runs", type=_positive_int, default=100, help="runs per scenario (default 100)")
+    run.add_argument("--seed", type=_seed, default=0, help="root seed of the sample and the runs (default 0)")
+    run.add_argument("--out", type=_results_path, default=Path("results/batch.zarr"),
+                     help="results: a .zarr store (written as runs finish) or a .nc file (default "
+                          "results/batch.zarr)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, default=None,
+                       help="processes of the local Dask cluster (default: one per core)")
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="address of an existing Dask scheduler, e.g. tcp://host:8786 (used unchanged)")
+    run.add_argument("--scale", type=_positive_float, default=None,
+                     help="population scale of every run (default: each scenario's)")
+    run.add_argument("--sampler", choices=("lhs", "sobol", "random"), default="lhs",
+                     help="sample of the uncertainties (default lhs: Latin hypercube)")
+    run.add_argument("--task-size", type=_positive_int, default=None,
+                     help="runs per Dask task (default: about 2 s of compute); no effect on the results")
+    run.add_argument("--report", type=_html_path, default=None, help="also write the HTML report here")
+    run.add_argument("--plot", type=Path, default=None, help="also write the net-emission fan chart here (.png)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
-    validate = commands.add_parser("validate", help="check a scenario file")
-    validate.add_argument("scenario", type=Path)
+
+    summary = commands.add_parser("summary", help="print the per-scenario summary of a batch result")
+    summary.add_argument("results", type=_results_path, metavar="RESULTS")
+    summary.set_defaults(handler=_summary)
+
+    report = commands.add_parser("report", help="write the HTML report of a batch result")
+    report.add_argument("results", type=_results_path, metavar="RESULTS")
+    report.add_argument("--out", type=_html_path, required=True, help="the .html file to write")
+    report.set_defaults(handler=_report)
+
+    validate = commands.add_parser("validate", help="check scenario files")
+    validate.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml")
     validate.set_defaults(handler=_validate)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``sim`` command; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse: --help (0) or bad arguments (2)
+        return int(exit_.code or 0)
     try:
         return args.handler(args)
+    except KeyboardInterrupt:
+        print("sim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (ScenarioError, ValueError, OSError) as error:
         print(f"sim: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # a failed run on a worker, a lost cluster: still a clean, non-zero exit
+        print(f"sim: error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_ERROR
 
 

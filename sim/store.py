@@ -106,7 +106,7 @@ class ZarrSink:
         self.group["done"][region] = 1  # last: the runs count as done only now
 
     def result(self) -> xr.Dataset:
-        ds = xr.open_zarr(self.path).load()
+        ds = xr.open_zarr(self.path, chunks=None).load()
         ds.close()
         return ds.drop_vars("done")
 
@@ -152,7 +152,7 @@ def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
         return xr.load_dataset(path, engine="h5netcdf")
     if path.suffix != ".zarr":
         raise ValueError(f"{path}: field 'results': allowed a path ending in .zarr or .nc; given {path.suffix!r}")
-    with xr.open_zarr(path) as lazy:
+    with xr.open_zarr(path, chunks=None) as lazy:  # numpy, not dask: never computed on a cluster
         ds = lazy.load()
     if "done" not in ds:
         return ds
