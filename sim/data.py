@@ -61,6 +61,11 @@ class MunicipalityData:
         row = table[year]
         return row if column is None else row[column]
 
+    @property
+    def start_years(self) -> list[int]:
+        """Years for which a start state can be built (dwellings, population and emissions known)."""
+        return sorted(set(self.dwellings) & set(self.population) & set(self.emissions))
+
     def population_at(self, year: int, growth: float) -> float:
         """Inhabitants in ``year``: observed, else grown from the last observed year."""
         if year in self.population:

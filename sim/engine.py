@@ -101,6 +101,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         "seed": int(seed), "scale": scale, "sim_version": package_version(),
         "n_agents": int(population.n_agents), "municipality": data.name,
         "carbon_budget": data.figures["carbon_budget"], "carbon_budget_units": "t CO2",
+        "carbon_budget_start_year": int(data.figures["carbon_budget_start_year"]),
         "Conventions": "CF-1.10",
         "history": f"created by sim {package_version()} simulate(seed={seed}, scale={scale})",
     }
@@ -132,6 +133,7 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
     strength = np.zeros(n)
     delivery = np.ones(n)
     fulfilment_key = make_key(seed, 0, FULFILMENT)
+    budget_start = int(data.figures["carbon_budget_start_year"])
     org_weight = np.concatenate([np.full(n_f, weight), np.ones(n_u)])
 
     for t, year in enumerate(drivers.years):
@@ -141,7 +143,7 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
         sectors, consumption, scopes, agents.direct[n_h:] = _accounts(
             values, tech, calib, drivers, t, population, km_factor, delivery, strength, machinery_fossil_free)
         fossil = sum(sectors[s] * data.co2_share[s] for s in SECTORS)
-        cumulative += fossil
+        cumulative += fossil if year >= budget_start else 0.0
         _record_stock(records, t, population, agents, sectors, consumption, scopes, sinks, values, org_weight)
         records["fossil_co2"][t] = fossil
         records["cumulative_co2"][t] = cumulative
@@ -196,7 +198,8 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
         records["new_cars"][t] = new_cars
         records["costs"][t] = costs
         records["grant_spend"][t] = spend
-    records["within_budget"][()] = float(cumulative <= data.figures["carbon_budget"])
+    if start <= budget_start <= end:
+        records["within_budget"][()] = float(cumulative <= data.figures["carbon_budget"])
     return records
 
 
@@ -224,7 +227,7 @@ def _cars(values, tech, calib, drivers, t, population, agents, strength, seed, y
     owner = cars.owner
     premium = np.asarray(car["purchase_premium_sek"], dtype=float).copy()
     premium[BEV] = drivers.bev_premium[t]
-    premium[PHEV] = car["purchase_premium_sek"][PHEV] * drivers.bev_premium[t] / values["bev_premium_2020"]
+    premium[PHEV] = car["purchase_premium_sek"][PHEV] * np.exp(-values["bev_premium_decline"] * (year - 2020))
     net_premium = np.maximum(0.0, premium - np.where(np.arange(5) == BEV, drivers.bev_bonus[t], 0.0))
     cars_real = max(1.0, len(owner) * population.weight)
     availability = drivers.charge_points[t] / (drivers.charge_points[t]
@@ -262,7 +265,7 @@ def _heating(values, tech, drivers, t, population, agents, strength, seed, year)
                        capital * crf(values["discount_rate_households"], heat["annuity_years"]),
                        np.asarray(heat["price_sek_per_mwh"], dtype=float), constant,
                        np.asarray(heat["green"], dtype=float), 10000.0, _weights(values), utilities)
-    utilities[~hh.dh_available, 0] = -1e30
+    utilities[~hh.dh_available, 0] = -np.inf  # cannot be connected: neither chosen nor imitated
     chosen = np.empty(n_h, dtype=np.int8)
     replaced = np.empty(n_h, dtype=bool)
     imitation = values["imitation_rate"] * np.array([1.0, 1.0, 0.0, 0.0, 0.0])
@@ -320,7 +323,7 @@ def _municipal_fleet(values, tech, year, vehicles, units, seed) -> float:
         return 0.0
     constant = np.array([0.0, -0.5, -1.5])
     if year >= values["municipal_fleet_ev_year"]:
-        constant[:2] = -1e30
+        constant[:2] = -np.inf
     premium = np.array([0.0, 0.0, mf["electric_premium_sek"]])
     utilities = np.empty((n_v, 3))
     adoption.utilities(np.full(n_v, mf["km_per_vehicle"]), np.full(n_v, UNIT_ATTITUDE), np.zeros(n_v),

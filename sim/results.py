@@ -43,11 +43,11 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
                         "additional abatement of grant projects funded before the year, free riders excluded"),
     "costs": (("year", "payer"), "SEK/yr", "transition investment and lever spending by payer"),
     "fossil_co2": (("year",), "t CO2/yr", "territorial fossil CO2"),
-    "cumulative_co2": (("year",), "t CO2", "fossil CO2 emitted since the start year, inclusive"),
+    "cumulative_co2": (("year",), "t CO2", "fossil CO2 emitted since the carbon budget's start year, inclusive (0 before it)"),
     "reduction_vs_2020": (("year",), "1", "relative cut of net emissions against 2020"),
     "target_2030_met": ((), "1", "net emissions in 2030 at most 20 % of 2020 (1 yes, 0 no)"),
     "climate_positive_2045": ((), "1", "net emissions in 2045 below zero (1 yes, 0 no)"),
-    "within_budget": ((), "1", "cumulative fossil CO2 at the last year within the carbon budget (1 yes, 0 no)"),
+    "within_budget": ((), "1", "cumulative fossil CO2 at the last year within the carbon budget (1 yes, 0 no; NaN if the run starts after the budget)"),
 }
 
 

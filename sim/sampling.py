@@ -7,6 +7,7 @@ as the scenario sets them.
 """
 from __future__ import annotations
 
+import numbers
 from typing import Mapping
 
 import numpy as np
@@ -47,7 +48,8 @@ def parameter_values(scenario: Scenario, seed: int = 0,
         if p is None or p.role != "uncertainty":
             raise ScenarioError(scenario.path, f"params.{name}", "an uncertainty of sim.parameters",
                                 f"unknown key {name!r}")
-        if not isinstance(value, (int, float, np.floating)) or not p.low <= float(value) <= p.high:
+        if (not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_))
+                or not p.low <= float(value) <= p.high):
             raise ScenarioError(scenario.path, f"params.{name}", f"a number in [{p.low:g}, {p.high:g}] "
                                 f"{p.units}", value)
         values[name] = float(value)

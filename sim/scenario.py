@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .data import load_municipality
 from .parameters import BY_NAME, LEVERS, UNCERTAINTIES, Parameter
 
 DATA_ROOT = Path(__file__).resolve().parents[1] / "calibration" / "data"
@@ -172,6 +173,10 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
     if not _is_number(scale) or not scale > 0:
         raise ScenarioError(path, "scenario.scale", SCENARIO_KEYS["scale"], scale)
     municipality = _municipality(path, head.get("municipality", "eskilstuna"))
+    available = load_municipality(municipality).start_years
+    if start not in available:
+        raise ScenarioError(path, "scenario.start_year",
+                            f"a year the data of {municipality.name} can start from: {available}", start)
 
     levers_in = _table(path, doc, "levers", required=False)
     _no_unknown(path, "levers.", levers_in, {p.name: "" for p in LEVERS}, "a lever of sim.parameters")

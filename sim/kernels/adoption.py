@@ -26,7 +26,8 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
 
     The logit shares sum to one, so the total hazard is
     ``r_i + e_i * sum_{j != c} q_j`` and the shares are computed only for the
-    few agents with an event.
+    few agents with an event. An option whose utility is ``-inf`` is not
+    available to the agent: it is neither chosen nor imitated.
 
     Parameters
     ----------
@@ -35,7 +36,8 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
     replacement_rate : float64[n]
         Hazard of a replacement event per year (0 where the agent decides nothing).
     utilities : float64[n, k]
-        Logit utilities of the options at a replacement event.
+        Logit utilities of the options at a replacement event; ``-inf`` marks
+        an option the agent cannot take.
     exposure : float64[n]
         Share of neighbours holding a low-carbon option.
     imitation : float64[k]
@@ -56,7 +58,11 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
     for i in prange(n):
         chosen[i] = current[i]
         replaced[i] = False
-        total = replacement_rate[i] + exposure[i] * (imitation_total - imitation[current[i]])
+        imitated = imitation_total - imitation[current[i]]
+        for j in range(k):
+            if j != current[i] and utilities[i, j] == -np.inf:
+                imitated -= imitation[j]
+        total = replacement_rate[i] + exposure[i] * imitated
         if total <= 0.0 or uniform_at(key, i, 0) >= 1.0 - np.exp(-dt * total):
             continue
         top = utilities[i, 0]
@@ -70,7 +76,7 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
         pick = k - 1
         for j in range(k):
             cumulative += replacement_rate[i] * np.exp(utilities[i, j] - top) / denominator
-            if j != current[i]:
+            if j != current[i] and utilities[i, j] != -np.inf:
                 cumulative += imitation[j] * exposure[i]
             if target < cumulative:
                 pick = j
