@@ -66,11 +66,13 @@ def utilities(usage, attitude, pledged, exposure, capex, usage_cost, constant, g
 
 
 def adopt(current, replacement_rate, utilities_, exposure, imitation, dt, key, draw):
-    """Competing hazards h_ij = r_i s_ij + q_j e_i [j != c_i]; ``draw(key, i, d)`` gives the uniforms.
+    """Competing hazards h_ij = r_i s_ij + q_j e_i [j != c_i and j available]; ``draw(key, i, d)`` gives the uniforms.
 
-    An event happens when the first draw falls below ``1 - exp(-dt sum_j h_ij)``;
-    the option is then the first whose cumulative hazard exceeds the second
-    draw times the total hazard (the last option if rounding leaves none).
+    An option with utility -inf is unavailable: its logit share is 0 and it is
+    not imitated. An event happens when the first draw falls below
+    ``1 - exp(-dt sum_j h_ij)``; the option is then the first whose cumulative
+    hazard exceeds the second draw times the total hazard (the last option if
+    rounding leaves none).
     """
     n, k = utilities_.shape
     chosen = np.array(current, dtype=np.int8).copy()
@@ -78,7 +80,12 @@ def adopt(current, replacement_rate, utilities_, exposure, imitation, dt, key, d
     for i in range(n):
         c = int(current[i])
         r, e = float(replacement_rate[i]), float(exposure[i])
-        total = r + e * (sum(float(q) for q in imitation) - float(imitation[c]))
+        imitable = [j != c and utilities_[i, j] != -math.inf for j in range(k)]
+        imitated = sum(float(q) for q in imitation) - float(imitation[c])
+        for j in range(k):
+            if j != c and not imitable[j]:
+                imitated -= float(imitation[j])
+        total = r + e * imitated
         if total <= 0.0 or draw(key, i, 0) >= 1.0 - math.exp(-dt * total):
             continue
         top = max(float(u) for u in utilities_[i])
@@ -90,7 +97,7 @@ def adopt(current, replacement_rate, utilities_, exposure, imitation, dt, key, d
         cumulative, pick = 0.0, k - 1
         for j in range(k):
             cumulative += r * weights[j] / denominator
-            if j != c:
+            if imitable[j]:
                 cumulative += float(imitation[j]) * e
             if target < cumulative:
                 pick = j

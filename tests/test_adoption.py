@@ -56,7 +56,8 @@ def test_adopt_matches_reference(rng, n, k, dt):
     current = rng.integers(0, k, n).astype(np.int8)
     rate = rng.uniform(0, 0.6, n) * (rng.random(n) < 0.9)
     utilities = rng.normal(0, 2, (n, k))
-    utilities[rng.random((n, k)) < 0.05] = -1e30   # unavailable options, as in the engine
+    utilities[rng.random((n, k)) < 0.05] = -np.inf   # unavailable: neither chosen nor imitated
+    utilities[rng.random((n, k)) < 0.02] = -1e30     # merely very unattractive: still imitated
     exposure = rng.random(n)
     imitation = rng.uniform(0, 0.5, k) * (rng.random(k) < 0.7)
     key = make_key(3, 2027, 1)
@@ -101,15 +102,16 @@ def test_adopt_event_rate_and_logit_shares():
     assert chi2 < stats.chi2.ppf(1 - 1e-4, 2)
 
 
-def test_adopt_unavailable_option_never_chosen(rng):
-    """An option with utility -1e30 (no district heating here) and no imitation is never taken."""
+@pytest.mark.parametrize("imitated", [0.0, 0.3])
+def test_adopt_unavailable_option_never_chosen(rng, imitated):
+    """An option with utility -inf (no district-heating connection) is never taken, even when others imitate it."""
     n = 20_000
     utilities = rng.normal(size=(n, 3))
-    utilities[:, 0] = -1e30
+    utilities[:, 0] = -np.inf
     current = rng.integers(1, 3, n).astype(np.int8)
     chosen = np.empty(n, dtype=np.int8)
     replaced = np.empty(n, dtype=bool)
-    adoption.adopt(current, np.full(n, 0.5), utilities, rng.random(n), np.array([0.0, 0.3, 0.0]), 1.0,
+    adoption.adopt(current, np.full(n, 0.5), utilities, rng.random(n), np.array([imitated, 0.3, 0.0]), 1.0,
                    make_key(2, 2033, 2), chosen, replaced)
     assert replaced.sum() > n // 4
     assert not np.any(chosen == 0)

@@ -289,22 +289,18 @@ def test_data_are_cached_per_folder():
     assert load_municipality(ESKILSTUNA.resolve()) is load_municipality(ESKILSTUNA.resolve())
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="sim/engine.py run(): within_budget compares fossil CO2 summed from the scenario's "
-                          "start year with klimatkollen's budget, which counts from 2020; a 2018 start spends "
-                          "two extra years of the budget (about 340 kt) and reports it exceeded")
 def test_within_budget_counts_from_the_budget_year(make_scenario, eskilstuna):
     """The carbon-budget flag counts fossil CO2 from 2020, the year the budget starts, whatever the start year."""
     ds = sim.simulate(make_scenario(start_year=2018, end_year=2022), seed=1)
     since_2020 = float(ds["fossil_co2"].sel(year=slice(2020, None)).sum())
     assert float(ds["within_budget"]) == float(since_2020 <= eskilstuna.figures["carbon_budget"])
+    assert float(ds["within_budget"]) == 1.0   # 2018-2022 from 2018 would exceed the 635 kt budget
+    np.testing.assert_array_equal(ds["cumulative_co2"].sel(year=[2018, 2019]), 0.0)
+    np.testing.assert_allclose(ds["cumulative_co2"].sel(year=2022), since_2020, rtol=1e-12)
+    late = sim.simulate(make_scenario(start_year=2021, end_year=2024), seed=1)
+    assert np.isnan(float(late["within_budget"]))   # a run starting after the budget year cannot judge it
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="sim/engine.py _heating: unavailable district heating is masked only in the logit "
-                          "utilities (utilities[~dh_available, 0] = -1e30), but adopt() adds the imitation hazard "
-                          "imitation[0] * exposure for option 0 regardless, so houses without a district-heating "
-                          "connection switch to it by imitation")
 def test_no_district_heating_where_unavailable(make_scenario, eskilstuna):
     """Households whose dwelling cannot connect to district heating never end up on it."""
     from sim.engine import run

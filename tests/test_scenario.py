@@ -285,37 +285,27 @@ def test_error_is_a_value_error():
     assert issubclass(ScenarioError, ValueError)
 
 
-@pytest.mark.xfail(strict=True, raises=ScenarioError,
-                   reason="sim/sampling.py parameter_values: isinstance(value, (int, float, np.floating)) refuses "
-                          "numpy integers such as np.int64(0), a valid number for population_growth")
 def test_params_accept_numpy_integers(small_scenario):
     """simulate(params=) takes any real number type, numpy integers included, as the file loader takes ints."""
     ds = sim.simulate(small_scenario, seed=1, params={"population_growth": np.int64(0)})
     assert float(ds["population_growth"]) == 0.0
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="sim/sampling.py parameter_values: a bool passes isinstance(value, int), so "
-                          "params={'imitation_rate': True} runs with 1.0, while scenario files refuse booleans")
 def test_params_refuse_booleans(small_scenario):
     """simulate(params=) refuses True as a number, as scenario files do."""
-    try:
+    with pytest.raises(ScenarioError, match=message("<string>", "params.imitation_rate", "a number", "True")):
         sim.simulate(small_scenario, seed=1, params={"imitation_rate": True})
-    except ScenarioError as error:
-        assert "params.imitation_rate" in str(error)
-        return
-    raise AssertionError("a boolean was accepted as a parameter value")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="sim/scenario.py parse_scenario accepts any start_year in 1990..2100, but the "
-                          "Eskilstuna data build a start state only for 2018-2021; simulate then raises "
-                          "sim.data.DataError about dwellings.csv, not a ScenarioError on scenario.start_year")
-def test_start_year_without_data_is_a_scenario_error():
-    """A start year the municipality's data cannot build is refused when the scenario is validated."""
-    try:
-        parse_scenario(scenario_text(start_year=2010, end_year=2015))
-    except ScenarioError as error:
-        assert error.field == "scenario.start_year"
-        return
-    raise AssertionError("start_year 2010 was accepted although no start state can be built for it")
+@pytest.mark.parametrize("start", [1990, 2010, 2017, 2022, 2050])
+def test_start_year_without_data_is_a_scenario_error(tmp_path, start):
+    """A start year the municipality's data cannot build is refused on loading, listing the years that can."""
+    text = scenario_text(start_year=start, end_year=start + 5)
+    error = expect(tmp_path, text, "scenario.start_year", re.escape("[2018, 2019, 2020, 2021]"), str(start))
+    assert error.given == start
+
+
+@pytest.mark.parametrize("start", [2018, 2019, 2020, 2021])
+def test_every_start_year_with_data_loads(start):
+    """Every start year the data support is accepted."""
+    assert parse_scenario(scenario_text(start_year=start, end_year=start + 3)).start_year == start
