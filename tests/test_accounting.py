@@ -1,8 +1,8 @@
 """Accounting kernels: households' and firms' emissions and energy against a serial reference."""
 import numpy as np
 import pytest
-
 import reference as ref
+
 from sim.kernels import accounting
 
 

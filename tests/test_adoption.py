@@ -3,9 +3,9 @@ import math
 
 import numpy as np
 import pytest
+import reference as ref
 from scipy import stats
 
-import reference as ref
 from sim.kernels import adoption
 from sim.kernels.rng import make_key, uniform_at
 
@@ -126,7 +126,7 @@ def bass_simulation(n, p, q, dt, years, seed=1):
     rate = np.full(n, p)
     imitation = np.array([0.0, q])
     exposure = np.empty(n)
-    steps = int(round(years / dt))
+    steps = round(years / dt)
     curve = np.empty(steps + 1)
     curve[0] = 0.0
     for s in range(steps):

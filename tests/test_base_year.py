@@ -3,10 +3,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import ESKILSTUNA
 
 import sim
-
-from conftest import ESKILSTUNA
 from sim.base_year import calibrate
 from sim.data import SECTORS, load_municipality
 from sim.kernels import accounting

@@ -2,8 +2,8 @@
 import math
 
 import numpy as np
-
 import reference as ref
+
 from sim.kernels import behaviour
 from sim.kernels.rng import make_key, uniform
 

@@ -3,8 +3,8 @@ import re
 import tomllib
 
 import pytest
-
 from conftest import DATA, ESKILSTUNA
+
 from sim.parameters import PARAMETERS
 
 SOURCES = DATA / "SOURCES.md"

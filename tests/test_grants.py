@@ -1,8 +1,8 @@
 """Climate grants: ranking by claimed tonnes per krona, budget, free riders, delivery and lottery mode."""
 import numpy as np
 import pytest
-
 import reference as ref
+
 from sim.kernels.grants import allocate_grants
 from sim.kernels.rng import make_key, uniform_at
 
@@ -96,7 +96,7 @@ def test_credited_is_additional_delivered_true_abatement():
     rng = np.random.default_rng(5)
     cost, claimed, true = proposals(rng, m)
     key = make_key(7, 2031, 10)
-    funded, executed, _, credited = run(cost, claimed, true, 1e12, free=0.25, delivery=0.7, key=key)
+    funded, _, _, credited = run(cost, claimed, true, 1e12, free=0.25, delivery=0.7, key=key)
     free = np.array([uniform_at(key, p, 1) < 0.25 for p in range(m)])
     delivered = np.array([uniform_at(key, p, 2) < 0.7 for p in range(m)])
     assert credited == pytest.approx(true[funded & delivered & ~free].sum(), rel=1e-12)

@@ -1,8 +1,8 @@
 """Influence kernel: row-normalised neighbour shares on CSR."""
 import numpy as np
 import pytest
-
 import reference as ref
+
 from sim.kernels.influence import neighbour_share
 
 

@@ -1,11 +1,11 @@
 """Invariants of whole runs over random parameter draws (hypothesis) and at the declared bounds."""
 import numpy as np
 import pytest
+from conftest import scenario_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from conftest import scenario_text
 from sim.parameters import UNCERTAINTIES
 from sim.scenario import parse_scenario
 
@@ -84,10 +84,10 @@ def test_invariants_at_joint_bounds(side):
     "grant_budget = 500e6\ngrant_start_year = 2015\ngrant_allocation = \"lottery\"",
     "charge_points_per_year = 5000.0\ncycle_lanes_per_year = 50.0\ntransit_growth = 0.1",
     "arena_events_per_year = 100.0\narena_start_year = 2015\nefficiency_support = 1.0\nheat_recovery_support = 1.0",
-    "municipal_fleet_ev_year = 2015\nfossil_free_machinery_year = 2015\nprocurement_criteria = 1.0\n"
-    "rail_freight_share_2030 = 0.5",
-    "rewetting_per_year = 1000.0\nbiochar_capacity = 100000.0\nbiochar_start_year = 2015\n"
-    "forestry_measures = 50000.0\noffsets_per_year = 500000.0\noffsets_start_year = 2015",
+    ("municipal_fleet_ev_year = 2015\nfossil_free_machinery_year = 2015\nprocurement_criteria = 1.0\n"
+     "rail_freight_share_2030 = 0.5"),
+    ("rewetting_per_year = 1000.0\nbiochar_capacity = 100000.0\nbiochar_start_year = 2015\n"
+     "forestry_measures = 50000.0\noffsets_per_year = 500000.0\noffsets_start_year = 2015"),
 ])
 def test_invariants_at_lever_extremes(levers):
     """Levers at the top of their ranges keep the invariants."""

@@ -3,8 +3,8 @@ import math
 
 import numpy as np
 import pytest
-
 import reference as ref
+
 from sim.kernels import pledges
 from sim.kernels.rng import make_key, uniform, uniform_at
 

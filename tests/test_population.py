@@ -6,8 +6,7 @@ import pytest
 from scipy import stats
 
 from sim.population import (APARTMENT, BEV, DETACHED, DH, FIRM_SECTORS, FUELS, HEATING, PHEV, ZONES, _categorical,
-                            _poisson,
-                            build_population, car_fleet_mix, zone_shares_by_dwelling)
+                            _poisson, build_population, car_fleet_mix, zone_shares_by_dwelling)
 
 SCALE = 0.2
 YEAR = 2020

@@ -3,10 +3,10 @@ import re
 
 import numpy as np
 import pytest
+from conftest import ROOT, scenario_text
 from scipy import stats
 
 import sim
-from conftest import ROOT, scenario_text
 from sim.parameters import BY_NAME, LEVERS, PARAMETERS, UNCERTAINTIES
 from sim.sampling import parameter_values
 from sim.scenario import Distribution, ScenarioError, parse_scenario
