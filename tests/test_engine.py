@@ -249,6 +249,17 @@ def test_offsets_lower_net_exactly(make_scenario):
         base["costs"].sel(payer="municipal_group", year=2030))
 
 
+def test_grants_leave_households_untouched(make_scenario):
+    """Common random numbers: grants act on the municipal group only, so households' stocks are bit-identical."""
+    none = sim.simulate(make_scenario(end_year=2032, levers="grant_budget = 0.0"), seed=4)
+    rich = sim.simulate(make_scenario(end_year=2032, levers="grant_budget = 50e6\ngrant_start_year = 2020"), seed=4)
+    for name in ("car_fleet", "heating_systems", "new_cars"):
+        xr.testing.assert_identical(none[name], rich[name])
+    assert float(rich["grant_spend"].sum()) > 0
+    assert float(rich["municipal_group_emissions"].sel(scope="scope1", year=2032)) < float(
+        none["municipal_group_emissions"].sel(scope="scope1", year=2032))
+
+
 def test_grants_within_budget(make_scenario):
     """Grant spend never exceeds the yearly budget and is zero before the start year or with no budget."""
     ds = sim.simulate(make_scenario(end_year=2032, levers="grant_budget = 3e6\ngrant_start_year = 2023"), seed=6)
