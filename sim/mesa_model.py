@@ -72,10 +72,15 @@ class Options:
         """A replacement event at hazard ``rate`` or an imitation of neighbours; then a logit choice.
 
         Returns the option held afterwards and whether an event happened
-        (replacing like with like is an event too).
+        (replacing like with like is an event too). An option of utility
+        ``-inf`` is not available to the agent: neither chosen nor imitated.
         """
         imitation = self.imitation
-        total = rate + exposure * (sum(imitation) - imitation[current])
+        imitated = sum(imitation) - imitation[current]
+        for option, u in enumerate(utilities):
+            if option != current and u == -math.inf:
+                imitated -= imitation[option]
+        total = rate + exposure * imitated
         if total <= 0.0 or uniform_at(key, index, 0) >= 1.0 - math.exp(-total):
             return current, False
         top = max(utilities)
@@ -85,7 +90,7 @@ class Options:
         cumulative = 0.0
         for option, share in enumerate(shares):
             cumulative += rate * share / denominator
-            if option != current:
+            if option != current and utilities[option] != -math.inf:
                 cumulative += imitation[option] * exposure
             if target < cumulative:
                 return option, True
@@ -206,7 +211,7 @@ class Household(Actor):
         m, market = self.model, self.model.heating_market
         u = market.utilities(m.weights, self.heat_demand, self.attitude, self.strength, self.exposure[LOW_CARBON_HEAT])
         if not self.dh_available:
-            u[0] = -1e30
+            u[0] = -math.inf                    # cannot be connected to district heating
         chosen, replaced = market.choose(self.heating, m.values["heating_replacement_rate"], u,
                                          self.exposure[LOW_CARBON_HEAT], m.keys[HEATING], self.index)
         if replaced and chosen != self.heating:
@@ -472,6 +477,7 @@ class ClimateModel(mesa.Model):
         self.weights = [self.values[k] for k in ("cost_weight", "social_weight", "attitude_weight", "pledge_bonus")]
         self.vehicle_crf = crf(self.values["discount_rate_firms"], self.tech["municipal_fleet"]["annuity_years"])
         self.fulfilment_key = make_key(seed, 0, FULFILMENT + self.stream_offset)
+        self.budget_start = int(self.data.figures["carbon_budget_start_year"])
 
         hh, firms, units = population.households, population.firms, population.units
         n_h, n_f = len(hh.zone), len(firms.sector)
@@ -526,7 +532,7 @@ class ClimateModel(mesa.Model):
                                                           "municipal_fleet"))
         premium = np.asarray(car["purchase_premium_sek"], dtype=float).copy()
         premium[BEV] = d.bev_premium[t]
-        premium[PHEV] = car["purchase_premium_sek"][PHEV] * d.bev_premium[t] / v["bev_premium_2020"]
+        premium[PHEV] = car["purchase_premium_sek"][PHEV] * np.exp(-v["bev_premium_decline"] * (self.year - 2020))
         self.car_net_premium = np.maximum(0.0, premium - np.where(np.arange(5) == BEV, d.bev_bonus[t], 0.0))
         cars_real = max(1.0, self.n_cars * self.weight)
         available = d.charge_points[t] / (d.charge_points[t] + v["charging_half_saturation"] * cars_real / 1000.0)
@@ -550,7 +556,7 @@ class ClimateModel(mesa.Model):
                                [0.0, v["imitation_rate"]])
         mandate = self.year >= v["municipal_fleet_ev_year"]
         self.vehicle_market = Options(np.array([0.0, 0.0, mf["electric_premium_sek"]]) * self.vehicle_crf,
-                                mf["cost_sek_per_km"], [-1e30, -1e30, -1.5] if mandate else [0.0, -0.5, -1.5],
+                                mf["cost_sek_per_km"], [-math.inf, -math.inf, -1.5] if mandate else [0.0, -0.5, -1.5],
                                 [0.0, 0.7, 1.0], 10000.0, [0.0, 0.0, 0.0])
         org = v["pledge_base_rate"] + v["arena_reach"] * d.arena_events[t]
         arena = d.arena_events[t] > 0
@@ -614,7 +620,7 @@ class ClimateModel(mesa.Model):
         removal = np.array([self.sinks[s][t] for s in SINKS])
         total = sum(sectors.values())
         fossil = sum(sectors[s] * self.data.co2_share[s] for s in SECTORS)
-        self.cumulative += fossil
+        self.cumulative += fossil if self.year >= self.budget_start else 0.0
         orgs = [(a, w if a.kind == FIRM else 1.0) for a in self.firms + self.units if a.pledge_year]
         self.record = {
             "emissions": [sectors[s] for s in SECTORS], "removals": removal, "net_emissions": total - removal.sum(),
@@ -637,13 +643,15 @@ class ClimateModel(mesa.Model):
         records = empty_records(len(self.drivers.years))
         for name in YEARLY:
             records[name][:] = np.array(self.datacollector.model_vars[name], dtype=float)
-        records["within_budget"][()] = float(self.cumulative <= self.data.figures["carbon_budget"])
         sc = self.scenario
+        if sc.start_year <= self.budget_start <= sc.end_year:
+            records["within_budget"][()] = float(self.cumulative <= self.data.figures["carbon_budget"])
         attrs = {
             "title": f"sim Mesa reference run of scenario '{sc.name}'", "scenario": sc.name,
             "scenario_text": sc.text, "scenario_path": sc.path, "seed": self.run_seed, "scale": self.scale,
             "sim_version": package_version(), "n_agents": int(self.n_agents), "municipality": self.data.name,
             "carbon_budget": self.data.figures["carbon_budget"], "carbon_budget_units": "t CO2",
+            "carbon_budget_start_year": self.budget_start,
             "Conventions": "CF-1.10", "implementation": "mesa", "stream_offset": self.stream_offset,
             "history": f"created by sim {package_version()} mesa_model.simulate(seed={self.run_seed}, "
                        f"scale={self.scale}, stream_offset={self.stream_offset})",

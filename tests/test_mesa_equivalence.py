@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import mesa
+import numba
 import numpy as np
 import pytest
 from scipy import stats
@@ -79,8 +80,9 @@ def test_same_draws_give_the_same_results(path, levers, seed):
     reference = mesa_model.simulate(scenario, seed=seed, scale=0.01)
     assert_same(engine, reference)
     assert reference.attrs["implementation"] == "mesa"
-    for key in ("scenario", "seed", "scale", "n_agents", "scenario_text"):
-        assert reference.attrs[key] == engine.attrs[key]
+    assert set(engine.attrs) <= set(reference.attrs)
+    for key in set(engine.attrs) - {"title", "history"}:
+        assert reference.attrs[key] == engine.attrs[key], key
 
 
 def test_reference_is_a_mesa_model_on_the_engine_network():
@@ -124,7 +126,12 @@ def outcomes(ds) -> dict[str, float]:
 
 
 def sample(run, seeds, scenario, params, **kwargs) -> dict[str, np.ndarray]:
-    rows = [outcomes(run(scenario, seed=seed, params=params, scale=0.02, **kwargs)) for seed in seeds]
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # results do not depend on it; tiny runs are faster without thread hand-offs
+    try:
+        rows = [outcomes(run(scenario, seed=seed, params=params, scale=0.02, **kwargs)) for seed in seeds]
+    finally:
+        numba.set_num_threads(threads)
     return {k: np.array([r[k] for r in rows]) for k in OUTCOMES}
 
 
