@@ -10,6 +10,7 @@ spend, costs) are the year's, and the stock they change is next year's.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Mapping
@@ -87,9 +88,13 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         carries ``units`` and ``long_name``; the parameter values are scalar
         variables; the attributes hold the scenario text, seed and version.
     """
-    scale = scenario.scale if scale is None else float(scale)
-    if not scale > 0:
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed: allowed a whole number in [0, 2**64); given {seed!r}")
+    seed = int(seed)
+    scale = scenario.scale if scale is None else scale
+    if not isinstance(scale, numbers.Real) or isinstance(scale, bool) or not 0 < scale < float("inf"):
         raise ValueError(f"scale: allowed a number > 0; given {scale!r}")
+    scale = float(scale)
     values = parameter_values(scenario, seed, params)
     data = load_municipality(scenario.municipality)
     population = build_population(data, scenario.start_year, seed, scale)

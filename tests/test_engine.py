@@ -324,10 +324,6 @@ def test_no_district_heating_where_unavailable(make_scenario, eskilstuna):
     assert np.count_nonzero(hh.heating[~hh.dh_available] == DH) == 0
 
 
-@pytest.mark.xfail(strict=True, raises=(OverflowError, pytest.fail.Exception),
-                   reason="sim/engine.py simulate() does not validate seed: a negative seed fails deep in numpy "
-                          "(OverflowError: Python integer -1 out of bounds for uint64) and seed=1.5 silently runs "
-                          "as seed 1 (identical results, attrs seed=1); sim.batch.plan_batch does check its seed")
 @pytest.mark.parametrize("seed", [-1, 1.5])
 def test_invalid_seed_is_refused(small_scenario, seed):
     """simulate refuses a seed that is not a whole number >= 0, with an error naming the seed."""
