@@ -1,0 +1,24 @@
+"""The notebooks run from top to bottom (on a tiny batch), so they cannot rot."""
+import json
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs(path, monkeypatch):
+    """Every code cell of the notebook executes without error on a small, short batch."""
+    matplotlib.use("Agg")
+    monkeypatch.setenv("SIM_NOTEBOOK_RUNS", "3")
+    monkeypatch.setenv("SIM_NOTEBOOK_SCALE", "0.02")
+    monkeypatch.setenv("SIM_REPOSITORY", str(ROOT))
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    namespace: dict = {}
+    for number, cell in enumerate(cells):
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), f"{path.name}[{number}]", "exec"), namespace)
+    assert "batch" in namespace and namespace["batch"].sizes["run"] == 3
