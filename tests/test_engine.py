@@ -1,6 +1,7 @@
 """The engine and its Dataset: reproducibility, the result contract, accounting identities and lever effects."""
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -158,7 +159,7 @@ def test_scale_argument_overrides_scenario(small_scenario):
     """simulate(scale=) replaces the scenario's scale; a non-positive scale is refused."""
     ds = sim.simulate(small_scenario, seed=1, scale=0.01)
     assert ds.attrs["scale"] == 0.01
-    for bad in (0.0, -1.0):
+    for bad in (0.0, -1.0, float("inf"), float("nan"), "0.1", True):
         with pytest.raises(ValueError, match="scale"):
             sim.simulate(small_scenario, seed=1, scale=bad)
 
@@ -324,8 +325,17 @@ def test_no_district_heating_where_unavailable(make_scenario, eskilstuna):
     assert np.count_nonzero(hh.heating[~hh.dh_available] == DH) == 0
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5])
+@pytest.mark.parametrize("seed", [-1, 1.5, 2**64, True, "3"])
 def test_invalid_seed_is_refused(small_scenario, seed):
-    """simulate refuses a seed that is not a whole number >= 0, with an error naming the seed."""
-    with pytest.raises(ValueError, match="seed"):
+    """simulate refuses a seed that is not a whole number in [0, 2**64), with an error naming the seed.
+
+    Regression: a negative seed failed deep in numpy and seed=1.5 silently ran as seed 1.
+    """
+    with pytest.raises(ValueError, match=rf"^seed: allowed .*; given {re.escape(repr(seed))}$"):
         sim.simulate(small_scenario, seed=seed)
+
+
+def test_large_and_numpy_seeds_accepted(small_scenario):
+    """Seeds up to 2**64 - 1 and numpy integers (as SeedSequence gives) run and are stored as given."""
+    for seed in (2**64 - 1, np.uint32(7)):
+        assert sim.simulate(small_scenario, seed=seed, scale=0.005).attrs["seed"] == int(seed)
