@@ -1,6 +1,7 @@
 """Result files: single results written atomically; batch stores written run by run, resumable."""
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -81,15 +82,17 @@ class ZarrSink:
                 partial.unlink(missing_ok=True)
             return cls(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f".{path.name}.partial-*"):  # left by a process killed while creating
+            shutil.rmtree(stale, ignore_errors=True)
         partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-        if partial.exists():
-            shutil.rmtree(partial)
         encoding = {}
         for name, var in template.data_vars.items():
             if var.dims[:2] == ("scenario", "run"):
                 encoding[name] = {"chunks": (1, min(chunk, var.shape[1])) + var.shape[2:]}
+        # Zarr format 2: a stable specification for every dtype used here (format 3 has none for strings yet)
+        version = {"zarr_format": 2} if "zarr_format" in inspect.signature(xr.Dataset.to_zarr).parameters else {}
         try:
-            template.to_zarr(partial, mode="w-", encoding=encoding, zarr_format=2, consolidated=True)
+            template.to_zarr(partial, mode="w-", encoding=encoding, consolidated=True, **version)
             os.replace(partial, path)
         finally:
             if partial.exists():

@@ -234,7 +234,7 @@ def test_a_store_of_another_call_is_refused(pair, client, tmp_path):
     with pytest.raises(StoreMismatchError, match="field 'scale'"):
         sim.run_batch(pair[:1], 2, seed=1, client=client, store=store, scale=0.04)
     other = tmp_path / "other.zarr"
-    xr.Dataset({"x": ("a", [1.0])}).to_zarr(other)
+    xr.Dataset({"x": ("a", [1.0])}).to_zarr(other, zarr_format=2)
     with pytest.raises(StoreMismatchError, match="not made by sim.run_batch"):
         sim.run_batch(pair[:1], 2, seed=1, client=client, store=other)
 
