@@ -37,7 +37,7 @@ from .engine import (CARS, CLAIMS, DIET, FIRM, FIRM_FLEET, FULFILMENT, GRANTS, H
 from .exogenous import build_drivers, removals
 from .kernels.rng import make_key, uniform, uniform_at
 from .network import build_network
-from .population import BEV, ELECTRIC, FIRM_SECTORS, FOSSIL, OIL, PHEV, build_population
+from .population import BEV, DH, ELECTRIC, FIRM_SECTORS, FOSSIL, OIL, PHEV, build_population
 from .results import ENERGY_STEPS, SINKS, VARIABLES, empty_records, to_dataset
 from .sampling import parameter_values
 from .scenario import Scenario
@@ -235,7 +235,7 @@ class Household(Actor):
         return (sum(km * fossil_kg_per_km[c.fuel] / 1000.0 for c in self.cars),
                 sum(km * footprint_kg_per_km[c.fuel] / 1000.0 for c in self.cars),
                 self.heat_demand * m.calib["household_oil_t_per_mwh"] if self.heating == OIL else 0.0,
-                self.heat_demand if self.heating == 0 else 0.0,
+                self.heat_demand if self.heating == DH else 0.0,
                 self.heat_demand * heat["electricity_per_mwh_heat"][self.heating],
                 self.persons * m.tech["consumption"]["low_meat_food_t_per_person" if self.low_meat_diet
                                                      else "food_t_per_person"])
