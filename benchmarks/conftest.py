@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import os
 import platform
-import time
 from dataclasses import replace
-from pathlib import Path
 
 import numba
 import pytest
+from bench_settings import QUICK, ROOT, SEED
 
 import sim
 from sim.scenario import load_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
-QUICK = os.environ.get("SIM_BENCH_QUICK", "") not in ("", "0")
-SEED = 1
 
 
 def pytest_report_header(config):
@@ -74,12 +69,3 @@ def measure(benchmark):
 
     return run
 
-
-def best_of(function, repeat: int) -> float:
-    """Shortest wall time of ``repeat`` calls of ``function()``, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 
 import numba
 import pytest
+from bench_settings import QUICK, ROOT, SEED
 
 import sim
 from sim.data import load_municipality
@@ -32,7 +33,6 @@ from sim.engine import run
 from sim.network import build_network
 from sim.population import build_population
 from sim.sampling import parameter_values
-from conftest import QUICK, ROOT, SEED
 
 SCALES = [0.01, 0.1] if QUICK else [0.1, 1.0, 10.0]
 ROUNDS = {0.01: 5, 0.1: 10, 1.0: 5, 10.0: 2}

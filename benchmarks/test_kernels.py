@@ -15,15 +15,16 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from bench_settings import QUICK, ROOT, SEED
 
 from sim.data import load_municipality
-from sim.engine import FULFILMENT, HOUSEHOLD, FIRM, UNIT, UNIT_ATTITUDE, crf
+from sim.engine import FIRM, FULFILMENT, HOUSEHOLD, UNIT, UNIT_ATTITUDE, crf
 from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges, rng
 from sim.kernels.rng import make_key, uniforms
 from sim.network import build_network
 from sim.population import build_population
 from sim.sampling import parameter_values
-from conftest import QUICK, SEED
+from sim.scenario import load_scenario
 
 SCALES = {"small": 0.01, "full": 0.02} if QUICK else {"small": 0.1, "full": 1.0}
 YEAR = 2025
@@ -32,8 +33,6 @@ YEAR = 2025
 @lru_cache(maxsize=2)
 def state(size: str) -> dict:
     """Arrays as the engine holds them in 2025, for the population of ``SCALES[size]``."""
-    from sim.scenario import load_scenario
-    from conftest import ROOT
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
     values = parameter_values(scenario, SEED)
     data = load_municipality(scenario.municipality)

@@ -24,6 +24,7 @@ import time
 import numba
 import numpy as np
 import pytest
+from bench_settings import QUICK, SEED, best_of
 
 import sim
 from sim.data import load_municipality
@@ -32,7 +33,6 @@ from sim.mesa_model import ClimateModel
 from sim.network import build_network
 from sim.population import build_population
 from sim.sampling import parameter_values
-from conftest import QUICK, SEED, best_of
 
 SCALES = [0.01] if QUICK else [0.1, 1.0]
 

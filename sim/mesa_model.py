@@ -21,7 +21,7 @@ draws independent of the engine's, for statistical comparisons.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import mesa
 import numpy as np
@@ -98,7 +98,7 @@ class Options:
 
 
 class Car:
-    __slots__ = ("index", "fuel")
+    __slots__ = ("fuel", "index")
 
     def __init__(self, index, fuel):
         self.index, self.fuel = index, fuel    # index: the counter of the car's draws
@@ -519,7 +519,7 @@ class ClimateModel(mesa.Model):
                             "grant_spend": self.grant_spend})
         self.datacollector.collect(self)
 
-    def run(self) -> "ClimateModel":
+    def run(self) -> ClimateModel:
         for _ in self.drivers.years:
             self.step()
         self.running = False
