@@ -21,6 +21,7 @@ draws independent of the engine's, for statistical comparisons.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 
 import mesa
@@ -461,11 +462,15 @@ class ClimateModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int = 0, params: Mapping[str, float] | None = None,
                  scale: float | None = None, stream_offset: int = 0):
-        super().__init__(seed=seed)  # Mesa's own generators stay unused: draws are counter-based
-        self.scenario, self.run_seed, self.stream_offset = scenario, int(seed), int(stream_offset)
-        self.scale = scenario.scale if scale is None else float(scale)
-        if not self.scale > 0:
-            raise ValueError(f"scale: allowed a number > 0; given {self.scale!r}")
+        if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or not 0 <= seed < 2**64:
+            raise ValueError(f"seed: allowed a whole number in [0, 2**64); given {seed!r}")
+        scale = scenario.scale if scale is None else scale
+        if not isinstance(scale, numbers.Real) or isinstance(scale, bool) or not 0 < scale < float("inf"):
+            raise ValueError(f"scale: allowed a number > 0; given {scale!r}")
+        seed = int(seed)
+        super().__init__(seed=seed % 2**32)  # Mesa's own generators stay unused: draws are counter-based
+        self.scenario, self.run_seed, self.stream_offset = scenario, seed, int(stream_offset)
+        self.scale = float(scale)
         self.values = parameter_values(scenario, seed, params)
         self.data = load_municipality(scenario.municipality)
         population = build_population(self.data, scenario.start_year, seed, self.scale)
