@@ -255,7 +255,7 @@ def _cars(values, tech, calib, drivers, t, population, agents, strength, seed, y
                    chosen, replaced)
     bought = np.bincount(chosen[replaced], minlength=5).astype(float)
     cars.fuel[:] = chosen
-    return bought * population.weight, float(np.dot(bought, net_premium)) * population.weight
+    return bought * population.weight, float((bought * net_premium).sum()) * population.weight
 
 
 def _heating(values, tech, drivers, t, population, agents, strength, seed, year) -> float:
@@ -485,13 +485,13 @@ def _accounts(values, tech, calib, drivers, t, population, km_factor, delivery, 
     }
     dh_scope2 = calib["dh_scope2"] * drivers.district_heat_factor[t]
     criteria = 1.0 - values["procurement_criteria"] * tech["consumption"]["criteria_effect"]
-    scope3 = float(np.sum(units.procurement @ calib["procurement_t_per_sek"])) * criteria
+    scope3 = float((units.procurement * calib["procurement_t_per_sek"]).sum()) * criteria  # elementwise: BLAS threads fight numba's
     scopes = np.array([float(unit_fleet.sum() + unit_heat.sum()) + dh_emissions,
                        float(np.sum(units.electricity)) * drivers.electricity_ef[t] + units_dh * dh_scope2,
                        scope3])
     persons = float(np.sum(hh.persons)) * weight
     goods = calib["goods_t_per_person"] * (1.0 + values["consumption_trend"]) ** t * (
-        persons - tech["behaviour"]["pledge_goods_cut"] * float(np.dot(hh.persons, strength[:n_h])) * weight)
+        persons - tech["behaviour"]["pledge_goods_cut"] * float((hh.persons * strength[:n_h]).sum()) * weight)
     household_part = (household[1] + household[2] + household[3] * dh_scope2 + household[4] * drivers.electricity_ef[t]
                       + household[5] + goods + persons * tech["consumption"]["aviation_t_per_person"]) / persons
     public_part = (calib["public_other_t"] + scope3) / drivers.population[t]
