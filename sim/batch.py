@@ -32,13 +32,13 @@ import numpy as np
 import xarray as xr
 
 from .engine import package_version, simulate
-from .parameters import BY_NAME, LEVERS, UNCERTAINTIES
+from .parameters import LEVERS, UNCERTAINTIES
 from .results import COORDS, VARIABLES
 from .sampling import SAMPLERS, quantiles
 from .scenario import Scenario
 from .summary import SUMMARY_VARIABLES, summarize
 
-__all__ = ["BatchPlan", "run_batch", "plan_batch", "scenario_hash"]
+__all__ = ["BatchPlan", "plan_batch", "run_batch", "scenario_hash"]
 
 FORMAT = 1
 """Version of the batch store layout; a store of another format is refused."""

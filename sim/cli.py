@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, ValueError, OSError) as error:
         print(f"sim: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as error:  # a failed run on a worker, a lost cluster: still a clean, non-zero exit
+    except Exception as error:  # noqa: BLE001 - a failed run, a lost cluster: still a clean exit code
         print(f"sim: error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_ERROR
 

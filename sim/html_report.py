@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +41,9 @@ def write_report(ds: xr.Dataset, path: str | Path) -> Path:
     plt = pyplot()
     names = [str(n) for n in ds["scenario"].values]
     parts = [f"<h1>{html.escape(ds.attrs.get('title', 'sim batch'))}</h1>",
-             f"<p class=note>{html.escape(ds.attrs.get('history', ''))}<br>{ds.sizes['run']} runs per scenario, "
-             f"seed {ds.attrs.get('seed')}, sampler {ds.attrs.get('sampler')}, common random numbers across "
-             f"scenarios. Report written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>",
+             (f"<p class=note>{html.escape(ds.attrs.get('history', ''))}<br>{ds.sizes['run']} runs per scenario, "
+              f"seed {ds.attrs.get('seed')}, sampler {ds.attrs.get('sampler')}, common random numbers across "
+              f"scenarios. Report written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>"),
              "<h2>Targets</h2>", _summary_table(ds)]
     if "done" in ds and not ds["done"].values.all():
         parts.insert(2, f"<p><b>Incomplete batch:</b> {int(ds['done'].sum())} of {ds['done'].size} runs "
@@ -60,8 +60,9 @@ def write_report(ds: xr.Dataset, path: str | Path) -> Path:
     if adoption is not None:
         parts += ["<h2>Adoption</h2>", _embed(adoption, plt)]
     if {"pledged_reduction", "delivered_reduction"} <= set(ds.data_vars):
-        parts += ["<h2>Pledge gap</h2>", "<p class=note>Reduction pledged organisations committed to, minus "
-                  "what they delivered against their emissions at signing.</p>", _embed(_pledges(ds, names, plt), plt)]
+        parts += ["<h2>Pledge gap</h2>", ("<p class=note>Reduction pledged organisations committed to, minus "
+                                          "what they delivered against their emissions at signing.</p>"),
+                  _embed(_pledges(ds, names, plt), plt)]
     parts += ["<h2>Costs and abatement by lever</h2>", _levers_table(ds, names)]
     if len(names) > 1:
         parts += [f"<h3>Paired differences against '{html.escape(names[0])}'</h3>", _paired_table(ds, names)]

@@ -72,7 +72,7 @@ class ZarrSink:
         self.group = zarr.open_group(str(path), mode="r+")
 
     @classmethod
-    def open_or_create(cls, path: str | Path, template: xr.Dataset, metadata: dict, chunk: int) -> "ZarrSink":
+    def open_or_create(cls, path: str | Path, template: xr.Dataset, metadata: dict, chunk: int) -> ZarrSink:
         path = Path(path)
         if path.suffix != ".zarr":
             raise ValueError(f"{path}: field 'store': allowed a path ending in .zarr; given {path.suffix!r}")
@@ -99,7 +99,7 @@ class ZarrSink:
                 shutil.rmtree(partial)
         return cls(path)
 
-    def missing(self) -> "np.ndarray":
+    def missing(self):
         return self.group["done"][...] == 0
 
     def write(self, task, arrays: dict) -> None:
@@ -126,7 +126,7 @@ def check_metadata(path: Path, metadata: dict) -> None:
 
     try:
         attrs = dict(zarr.open_group(str(path), mode="r").attrs)
-    except Exception as error:  # not a zarr group at all
+    except Exception as error:  # noqa: BLE001 - not a zarr group at all, whatever zarr raises
         raise StoreMismatchError(path, "(store)", f"no readable Zarr group ({type(error).__name__})",
                                  "a batch store") from None
     if "sim_batch" not in attrs:

@@ -70,7 +70,7 @@ def format_table(ds: xr.Dataset) -> str:
         row = {k: ds[k].values[s] for k in SUMMARY_VARIABLES}
         band = (f"{row['net_emissions_2030_median'] / 1e3:8.1f} [{row['net_emissions_2030_p05'] / 1e3:6.1f}"
                 f" - {row['net_emissions_2030_p95'] / 1e3:6.1f}]")
-        lines.append(f"{str(name):<24} {int(row['runs_done']):>6} {_pct(row['prob_target_2030']):>13} "
+        lines.append(f"{name!s:<24} {int(row['runs_done']):>6} {_pct(row['prob_target_2030']):>13} "
                      f"{_pct(row['prob_climate_positive_2045']):>10} {_pct(row['prob_within_budget']):>10} "
                      f"{band:>36}")
     return "\n".join(lines)

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from dataclasses import replace
@@ -180,7 +179,7 @@ def test_resume_after_sigkill_of_the_driver(client, reference, tmp_path):
     finally:
         driver.send_signal(signal.SIGKILL)
         driver.wait(30)
-    _, s, start, stop = line.split()
+    _, s, start, _ = line.split()
     with pytest.raises(IncompleteStoreError, match="runs finished"):
         open_results(store)
     partial = open_results(store, allow_partial=True)

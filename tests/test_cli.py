@@ -48,14 +48,14 @@ def batch(files):
     folder, a, b = files
     out = subprocess.run([sys.executable, "-m", "sim", "run", str(a), str(b), "--runs", "4", "--seed", "2",
                           "--workers", "1", "--out", str(folder / "r.nc"), "--report", str(folder / "r.html")],
-                         capture_output=True, text=True, cwd=folder, timeout=300)
+                         capture_output=True, text=True, cwd=folder, timeout=300, check=False)
     return folder, out
 
 
 def test_run_end_to_end(batch):
     folder, out = batch
     assert out.returncode == EXIT_OK, out.stderr
-    assert re.search(r"^a\s+4\s", out.stdout, re.M) and re.search(r"^b\s+4\s", out.stdout, re.M)
+    assert re.search(r"^a\s+4\s", out.stdout, re.MULTILINE) and re.search(r"^b\s+4\s", out.stdout, re.MULTILINE)
     assert "P(2030 -80%)" in out.stdout and "wrote" in out.stdout
     assert "run/s" in out.stderr or "run" in out.stderr  # the progress bar
     ds = open_results(folder / "r.nc")
@@ -73,7 +73,7 @@ def test_summary_and_report_of_the_results(batch, capsys, tmp_path):
     folder, _ = batch
     assert main(["summary", str(folder / "r.nc")]) == EXIT_OK
     text = capsys.readouterr().out
-    assert "run_batch" in text and re.search(r"^b\s+4\s", text, re.M)
+    assert "run_batch" in text and re.search(r"^b\s+4\s", text, re.MULTILINE)
     assert main(["report", str(folder / "r.nc"), "--out", str(tmp_path / "x.html")]) == EXIT_OK
     assert (tmp_path / "x.html").stat().st_size > 10000
 
@@ -95,7 +95,7 @@ def test_the_same_command_resumes_and_a_different_one_is_refused(batch, files, s
 def test_summary_of_an_incomplete_store_exits_3(batch, files, scheduler, capsys, tmp_path):
     import zarr
 
-    folder, a, b = files
+    _, a, _ = files
     store = tmp_path / "part.zarr"
     assert main(["run", str(a), "--runs", "3", "--seed", "2", "--scheduler", scheduler, "--out", str(store),
                  "--quiet"]) == EXIT_OK
@@ -103,7 +103,7 @@ def test_summary_of_an_incomplete_store_exits_3(batch, files, scheduler, capsys,
     capsys.readouterr()
     assert main(["summary", str(store)]) == EXIT_INCOMPLETE
     captured = capsys.readouterr()
-    assert "incomplete: 2 of 3 runs finished" in captured.err and re.search(r"^a\s+2\s", captured.out, re.M)
+    assert "incomplete: 2 of 3 runs finished" in captured.err and re.search(r"^a\s+2\s", captured.out, re.MULTILINE)
 
 
 @pytest.mark.parametrize("args, code, message", [
@@ -115,8 +115,8 @@ def test_summary_of_an_incomplete_store_exits_3(batch, files, scheduler, capsys,
     (["run", "{a}", "--sampler", "grid"], EXIT_USAGE, "invalid choice: 'grid'"),
     (["run", "{a}", "--scale", "0"], EXIT_USAGE, "--scale: allowed a number > 0"),
     (["run", "missing.toml", "--out", "{tmp}/x.zarr"], EXIT_ERROR, "missing.toml: field '(file)'"),
-    (["run", "{a}", "{a}", "--out", "{tmp}/x.zarr"], EXIT_ERROR, "scenarios: allowed scenarios with distinct "
-                                                                 "names; given ['a', 'a']"),
+    (["run", "{a}", "{a}", "--out", "{tmp}/x.zarr"], EXIT_ERROR,
+     "scenarios: allowed scenarios with distinct names; given ['a', 'a']"),
     (["run", "{bad}", "--out", "{tmp}/x.zarr"], EXIT_ERROR, "field 'levers.grant_budget': allowed a number in"),
     (["summary", "{tmp}/none.zarr"], EXIT_ERROR, "none.zarr: field 'results': allowed an existing"),
     (["summary", "{a}"], EXIT_USAGE, "allowed a path ending in .zarr or .nc"),
@@ -126,7 +126,7 @@ def test_summary_of_an_incomplete_store_exits_3(batch, files, scheduler, capsys,
 ])
 def test_bad_arguments_exit_non_zero_with_a_clear_message(args, code, message, files, tmp_path, capsys,
                                                           monkeypatch):
-    folder, a, _ = files
+    _, a, _ = files
     bad = tmp_path / "bad.toml"
     bad.write_text(SCENARIO.format(name="bad", budget="'lots'"))
     monkeypatch.chdir(tmp_path)
@@ -138,7 +138,7 @@ def test_bad_arguments_exit_non_zero_with_a_clear_message(args, code, message, f
 def test_validate_and_python_dash_m(files):
     _, a, b = files
     out = subprocess.run([sys.executable, "-m", "sim", "validate", str(a), str(b)], capture_output=True,
-                         text=True, timeout=120)
+                         text=True, timeout=120, check=False)
     assert out.returncode == EXIT_OK and "valid scenario 'b'" in out.stdout
     root = Path(__file__).resolve().parents[1]
     assert main(["validate", str(root / "scenarios" / "baseline.toml")]) == EXIT_OK
