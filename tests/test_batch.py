@@ -25,6 +25,7 @@ from sim.scenario import parse_scenario
 from sim.store import IncompleteStoreError, StoreMismatchError, open_results, write_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
+ENVIRON_AT_IMPORT = {k: os.environ.get(k) for k in ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")}
 RUNS = 6
 SEED = 5
 TEXT = """[scenario]
@@ -282,3 +283,22 @@ def test_tasks_cover_the_missing_runs_once():
         covered[t.scenario, t.start:t.stop] = True
     np.testing.assert_array_equal(covered, todo)
     assert Task(0, 0, 2) in tasks
+
+
+def _numba_threads():
+    import numba
+
+    return numba.config.NUMBA_NUM_THREADS
+
+
+def test_local_workers_are_single_threaded_and_this_process_is_left_alone(client):
+    assert set(client.run(_numba_threads).values()) == {1}
+    assert len(client.nthreads()) == 2 and set(client.nthreads().values()) == {1}
+    assert os.environ.get("NUMBA_NUM_THREADS") == ENVIRON_AT_IMPORT["NUMBA_NUM_THREADS"]
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ or ENVIRON_AT_IMPORT["MALLOC_TRIM_THRESHOLD_"]
+
+
+def test_importing_sim_starts_nothing():
+    code = "import sys, sim; print(sorted({'dask', 'distributed', 'zarr', 'matplotlib', 'tqdm'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
