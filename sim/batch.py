@@ -418,13 +418,42 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+_ENVIRON_KEYS = ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")
+
+
+def _nanny_class():
+    """A distributed Nanny that leaves this process's environment as it found it.
+
+    A nanny puts its workers' pre-spawn environment into the calling process's ``os.environ``
+    before it starts (or restarts) a worker process. Left there, ``NUMBA_NUM_THREADS=1`` would
+    make numba in this process refuse to compile once its threads are running.
+    """
+    from distributed import Nanny
+
+    class SingleThreadedNanny(Nanny):
+        async def instantiate(self):
+            saved = {k: os.environ.get(k) for k in _ENVIRON_KEYS}
+            os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+            try:
+                return await super().instantiate()
+            finally:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+
+    return SingleThreadedNanny
+
+
 @contextlib.contextmanager
 def connect(client=None, workers: int | None = None) -> Iterator:
     """A distributed Client: the one given, one connected to an address, or a new local cluster.
 
     The local cluster runs ``workers`` processes with one thread each; ``NUMBA_NUM_THREADS=1`` is
-    set in their environment before they start (through ``distributed.nanny.pre-spawn-environ``),
-    and this process's own environment is put back afterwards. A client or address is used as it is.
+    set in their environment before they start or restart (through
+    ``distributed.nanny.pre-spawn-environ``), and this process's own environment is put back
+    afterwards (:func:`_nanny_class`). A client or address is used as it is.
     """
     import dask
     from distributed import Client, LocalCluster
@@ -448,18 +477,9 @@ def connect(client=None, workers: int | None = None) -> Iterator:
     env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
            if k != "MALLOC_TRIM_THRESHOLD_"}
     env["NUMBA_NUM_THREADS"] = "1"
-    saved = {k: os.environ.get(k) for k in ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")}
-    os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    try:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                   silence_logs=logging.ERROR)
-    finally:  # the nanny sets its environment in this process too: put ours back
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                               silence_logs=logging.ERROR, worker_class=_nanny_class())
     try:
         with Client(cluster) as local:
             yield local
