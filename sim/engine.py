@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Mapping
 
@@ -39,6 +40,7 @@ UNIT_ATTITUDE = 0.6          # municipal units lean toward their own climate pro
 PLEDGE_RAMP_YEARS = 5.0      # a pledge's commitment is reached over five years (assumption)
 
 
+@lru_cache(maxsize=1)
 def package_version() -> str:
     try:
         return version("klimatsim")
