@@ -421,18 +421,19 @@ def available_cores() -> int:
 _ENVIRON_KEYS = ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")
 
 
-def _nanny_class():
+def _nanny_class(saved: dict):
     """A distributed Nanny that leaves this process's environment as it found it.
 
     A nanny puts its workers' pre-spawn environment into the calling process's ``os.environ``
     before it starts (or restarts) a worker process. Left there, ``NUMBA_NUM_THREADS=1`` would
-    make numba in this process refuse to compile once its threads are running.
+    make numba in this process refuse to compile once its threads are running. ``saved`` is the
+    environment taken once before the cluster starts: nannies start concurrently, so one taken
+    at each start could be another nanny's.
     """
     from distributed import Nanny
 
     class SingleThreadedNanny(Nanny):
         async def instantiate(self):
-            saved = {k: os.environ.get(k) for k in _ENVIRON_KEYS}
             os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
             try:
                 return await super().instantiate()
@@ -477,9 +478,10 @@ def connect(client=None, workers: int | None = None) -> Iterator:
     env = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
            if k != "MALLOC_TRIM_THRESHOLD_"}
     env["NUMBA_NUM_THREADS"] = "1"
+    saved = {k: os.environ.get(k) for k in _ENVIRON_KEYS}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
-                               silence_logs=logging.ERROR, worker_class=_nanny_class())
+                               silence_logs=logging.ERROR, worker_class=_nanny_class(saved))
     try:
         with Client(cluster) as local:
             yield local

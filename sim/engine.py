@@ -25,7 +25,7 @@ from .exogenous import build_drivers, removals
 from .kernels import accounting, adoption, behaviour, grants, influence, pledges
 from .kernels.rng import make_key, uniforms
 from .network import build_network
-from .population import (BEV, ELECTRIC, FIRM_SECTORS, FOSSIL, OIL, PHEV,
+from .population import (BEV, DH, ELECTRIC, FIRM_SECTORS, FOSSIL, HEAT_PUMP, OIL, PHEV,
                          Population, build_population)
 from .results import ENERGY_STEPS, SINKS, empty_records, to_dataset
 from .sampling import parameter_values
@@ -221,7 +221,7 @@ def _signals(agents: Agents, population: Population) -> None:
     s[n_h:n_h + n_f, LOW_CARBON_CAR] = firms.fleet_tech == ELECTRIC
     s[n_h + n_f:, LOW_CARBON_CAR] = np.bincount(vehicles.owner, weights=vehicles.tech == ELECTRIC,
                                                 minlength=len(population.units.name)) > 0
-    s[:n_h, LOW_CARBON_HEAT] = hh.heating != OIL
+    s[:n_h, LOW_CARBON_HEAT] = (hh.heating == DH) | (hh.heating == HEAT_PUMP)
     s[n_h:n_h + n_f, LOW_CARBON_HEAT] = firms.process_electrified | firms.heat_recovery
     s[:, PLEDGED] = agents.pledge_year != 0
     s[n_h:n_h + n_f, STEPPED] = firms.energy_step > 0
@@ -514,8 +514,8 @@ def _record_stock(records, t, population, agents, sectors, consumption, scopes, 
     removal = np.array([sinks[s][t] for s in SINKS])
     records["removals"][t] = removal
     total = sum(sectors.values())
-    records["net_emissions"][t] = total - removal.sum()
-    records["net_emissions_without_offsets"][t] = total - removal[:3].sum()
+    records["net_emissions"][t] = total - removal[:3].sum()   # sinks and storage; offsets are kept apart
+    records["net_emissions_with_offsets"][t] = total - removal.sum()
     records["consumption_emissions_per_capita"][t] = consumption
     records["municipal_group_emissions"][t] = scopes
     records["car_fleet"][t] = np.bincount(population.cars.fuel, minlength=5) * weight

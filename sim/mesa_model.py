@@ -38,7 +38,7 @@ from .engine import (CARS, CLAIMS, DIET, FIRM, FIRM_FLEET, FULFILMENT, GRANTS, H
 from .exogenous import build_drivers, removals
 from .kernels.rng import make_key, uniform, uniform_at
 from .network import build_network
-from .population import BEV, DH, ELECTRIC, FIRM_SECTORS, FOSSIL, OIL, PHEV, build_population
+from .population import BEV, DH, ELECTRIC, FIRM_SECTORS, FOSSIL, HEAT_PUMP, OIL, PHEV, build_population
 from .results import ENERGY_STEPS, SINKS, VARIABLES, empty_records, to_dataset
 from .sampling import parameter_values
 from .scenario import Scenario
@@ -77,10 +77,9 @@ class Options:
         ``-inf`` is not available to the agent: neither chosen nor imitated.
         """
         imitation = self.imitation
-        imitated = sum(imitation) - imitation[current]
-        for option, u in enumerate(utilities):
-            if option != current and u == -math.inf:
-                imitated -= imitation[option]
+        imitating = imitation[current] == 0.0      # adopters do not imitate (Bass)
+        imitated = sum(q for option, (q, u) in enumerate(zip(imitation, utilities))
+                       if imitating and option != current and u != -math.inf)
         total = rate + exposure * imitated
         if total <= 0.0 or uniform_at(key, index, 0) >= 1.0 - math.exp(-total):
             return current, False
@@ -88,14 +87,17 @@ class Options:
         shares = [math.exp(u - top) for u in utilities]
         denominator = sum(shares)
         target = uniform_at(key, index, 1) * total
-        cumulative = 0.0
+        cumulative, last = 0.0, current
         for option, share in enumerate(shares):
-            cumulative += rate * share / denominator
-            if option != current and utilities[option] != -math.inf:
-                cumulative += imitation[option] * exposure
+            hazard = rate * share / denominator
+            if imitating and option != current and utilities[option] != -math.inf:
+                hazard += imitation[option] * exposure
+            if hazard > 0.0:
+                last = option
+            cumulative += hazard
             if target < cumulative:
                 return option, True
-        return len(shares) - 1, True
+        return last, True
 
 
 class Car:
@@ -187,7 +189,7 @@ class Household(Actor):
         self.km_factor = self.car_km_factor   # no mode shift or pledge before the first year's behaviour
 
     def visible(self):
-        return (any(c.fuel in (BEV, PHEV) for c in self.cars), self.heating != OIL, self.pledge_year != 0,
+        return (any(c.fuel in (BEV, PHEV) for c in self.cars), self.heating in (DH, HEAT_PUMP), self.pledge_year != 0,
                 False, self.low_meat_diet)
 
     def step(self):
@@ -628,8 +630,8 @@ class ClimateModel(mesa.Model):
         self.cumulative += fossil if self.year >= self.budget_start else 0.0
         orgs = [(a, w if a.kind == FIRM else 1.0) for a in self.firms + self.units if a.pledge_year]
         self.record = {
-            "emissions": [sectors[s] for s in SECTORS], "removals": removal, "net_emissions": total - removal.sum(),
-            "net_emissions_without_offsets": total - removal[:3].sum(), "consumption_emissions_per_capita": consumption,
+            "emissions": [sectors[s] for s in SECTORS], "removals": removal, "net_emissions": total - removal[:3].sum(),
+            "net_emissions_with_offsets": total - removal.sum(), "consumption_emissions_per_capita": consumption,
             "municipal_group_emissions": scopes,
             "car_fleet": np.bincount([c.fuel for h in self.households for c in h.cars], minlength=5) * w,
             "heating_systems": np.bincount([h.heating for h in self.households], minlength=5) * w,

@@ -23,9 +23,9 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     # name: (dimensions, units, long_name)
     "emissions": (("year", "sector"), "t CO2e/yr", "territorial greenhouse-gas emissions by sector"),
     "removals": (("year", "sink"), "t CO2e/yr", "removals and offsets by sink"),
-    "net_emissions": (("year",), "t CO2e/yr", "territorial emissions minus all removals and offsets"),
-    "net_emissions_without_offsets": (("year",), "t CO2e/yr",
-                                      "territorial emissions minus removals, purchased offsets excluded"),
+    "net_emissions": (("year",), "t CO2e/yr",
+                      "territorial emissions minus removals (biochar, rewetting, forestry); offsets kept apart"),
+    "net_emissions_with_offsets": (("year",), "t CO2e/yr", "net emissions minus purchased offsets"),
     "consumption_emissions_per_capita": (("year",), "t CO2e/yr", "consumption-based emissions per inhabitant"),
     "municipal_group_emissions": (("year", "scope"), "t CO2e/yr",
                                   "municipal group emissions by GHG-protocol scope"),

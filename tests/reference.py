@@ -66,13 +66,13 @@ def utilities(usage, attitude, pledged, exposure, capex, usage_cost, constant, g
 
 
 def adopt(current, replacement_rate, utilities_, exposure, imitation, dt, key, draw):
-    """Competing hazards h_ij = r_i s_ij + q_j e_i [j != c_i and j available]; ``draw(key, i, d)`` gives the uniforms.
+    """Competing hazards h_ij = r_i s_ij + q_j e_i [q_c = 0, j != c_i, j available]; ``draw(key, i, d)`` the uniforms.
 
     An option with utility -inf is unavailable: its logit share is 0 and it is
     not imitated. An event happens when the first draw falls below
     ``1 - exp(-dt sum_j h_ij)``; the option is then the first whose cumulative
-    hazard exceeds the second draw times the total hazard (the last option if
-    rounding leaves none).
+    hazard exceeds the second draw times the total hazard (the last option of
+    positive hazard if rounding leaves none).
     """
     n, k = utilities_.shape
     chosen = np.array(current, dtype=np.int8).copy()
@@ -80,11 +80,9 @@ def adopt(current, replacement_rate, utilities_, exposure, imitation, dt, key, d
     for i in range(n):
         c = int(current[i])
         r, e = float(replacement_rate[i]), float(exposure[i])
-        imitable = [j != c and utilities_[i, j] != -math.inf for j in range(k)]
-        imitated = sum(float(q) for q in imitation) - float(imitation[c])
-        for j in range(k):
-            if j != c and not imitable[j]:
-                imitated -= float(imitation[j])
+        imitating = float(imitation[c]) == 0.0   # adopters of an imitated option do not imitate
+        imitable = [imitating and j != c and utilities_[i, j] != -math.inf for j in range(k)]
+        imitated = sum(float(imitation[j]) for j in range(k) if imitable[j])
         total = r + e * imitated
         if total <= 0.0 or draw(key, i, 0) >= 1.0 - math.exp(-dt * total):
             continue
@@ -94,14 +92,16 @@ def adopt(current, replacement_rate, utilities_, exposure, imitation, dt, key, d
         for w in weights:
             denominator += w
         target = draw(key, i, 1) * total
-        cumulative, pick = 0.0, k - 1
+        cumulative, pick, last = 0.0, None, c
         for j in range(k):
-            cumulative += r * weights[j] / denominator
-            if imitable[j]:
-                cumulative += float(imitation[j]) * e
+            hazard = r * weights[j] / denominator + (float(imitation[j]) * e if imitable[j] else 0.0)
+            if hazard > 0.0:
+                last = j
+            cumulative += hazard
             if target < cumulative:
                 pick = j
                 break
+        pick = last if pick is None else pick
         chosen[i] = pick
         replaced[i] = True
     return chosen, replaced

@@ -26,8 +26,11 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
 
     The logit shares sum to one, so the total hazard is
     ``r_i + e_i * sum_{j != c} q_j`` and the shares are computed only for the
-    few agents with an event. An option whose utility is ``-inf`` is not
-    available to the agent: it is neither chosen nor imitated.
+    few agents with an event. As in the Bass model, imitation moves
+    non-adopters only: an agent already holding an imitated option
+    (``q_c > 0``) changes at replacement events alone. An option whose
+    utility is ``-inf`` is not available to the agent: it is neither chosen
+    nor imitated.
 
     Parameters
     ----------
@@ -52,16 +55,16 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
         Written: whether an event happened.
     """
     n, k = utilities.shape
-    imitation_total = 0.0
-    for j in range(k):
-        imitation_total += imitation[j]
     for i in prange(n):
-        chosen[i] = current[i]
+        c = current[i]
+        chosen[i] = c
         replaced[i] = False
-        imitated = imitation_total - imitation[current[i]]
-        for j in range(k):
-            if j != current[i] and utilities[i, j] == -np.inf:
-                imitated -= imitation[j]
+        imitating = imitation[c] == 0.0
+        imitated = 0.0
+        if imitating:
+            for j in range(k):
+                if j != c and utilities[i, j] != -np.inf:
+                    imitated += imitation[j]
         total = replacement_rate[i] + exposure[i] * imitated
         if total <= 0.0 or uniform_at(key, i, 0) >= 1.0 - np.exp(-dt * total):
             continue
@@ -73,14 +76,20 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
             denominator += np.exp(utilities[i, j] - top)
         target = uniform_at(key, i, 1) * total
         cumulative = 0.0
-        pick = k - 1
+        pick = -1
+        last = c
         for j in range(k):
-            cumulative += replacement_rate[i] * np.exp(utilities[i, j] - top) / denominator
-            if j != current[i] and utilities[i, j] != -np.inf:
-                cumulative += imitation[j] * exposure[i]
+            hazard = replacement_rate[i] * np.exp(utilities[i, j] - top) / denominator
+            if imitating and j != c and utilities[i, j] != -np.inf:
+                hazard += imitation[j] * exposure[i]
+            if hazard > 0.0:
+                last = j
+            cumulative += hazard
             if target < cumulative:
                 pick = j
                 break
+        if pick < 0:  # rounding left the target above the total: the last possible option
+            pick = last
         chosen[i] = pick
         replaced[i] = True
 
