@@ -62,7 +62,7 @@ class Agents:
     pledge_year: np.ndarray      # int32[N]
     pledge_baseline: np.ndarray  # float64[N]: direct t CO2e at signing (organisations)
     direct: np.ndarray           # float64[N]: direct t CO2e last year (organisations)
-    signals: np.ndarray          # float64[N, 5]
+    signals: np.ndarray          # uint8[N, 5]: 0 or 1 (a byte a signal keeps the neighbour reads in cache)
     exposure: np.ndarray         # float64[N, 5]
 
 
@@ -131,7 +131,7 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
         kind=np.concatenate([np.full(n_h, HOUSEHOLD), np.full(n_f, FIRM), np.full(n_u, UNIT)]).astype(np.int8),
         attitude=np.concatenate([hh.attitude, firms.attitude, np.full(n_u, UNIT_ATTITUDE)]),
         pledge_year=np.zeros(n, dtype=np.int32), pledge_baseline=np.zeros(n), direct=np.zeros(n),
-        signals=np.zeros((n, 5)), exposure=np.zeros((n, 5)))
+        signals=np.zeros((n, 5), dtype=np.uint8), exposure=np.zeros((n, 5)))
     records = empty_records(len(drivers.years))
     machinery_fossil_free = np.zeros(n_f, dtype=bool)
     grant_abatement = 0.0

@@ -15,8 +15,9 @@ def neighbour_share(indptr, indices, signals, out):
     ----------
     indptr : int64[n + 1]
     indices : int32[nnz]
-    signals : float64[n, k]
-        For example 1.0 where an agent owns a BEV, 0.0 elsewhere.
+    signals : uint8[n, k] or float64[n, k]
+        For example 1 where an agent owns a BEV, 0 elsewhere; the engine
+        passes bytes, which keeps the neighbours' rows in cache.
     out : float64[n, k]
         Written in place.
     """
@@ -24,11 +25,7 @@ def neighbour_share(indptr, indices, signals, out):
     for i in prange(n):
         start, stop = indptr[i], indptr[i + 1]
         for s in range(k):
-            out[i, s] = 0.0
-        if stop > start:
+            total = 0.0
             for p in range(start, stop):
-                j = indices[p]
-                for s in range(k):
-                    out[i, s] += signals[j, s]
-            for s in range(k):
-                out[i, s] /= stop - start
+                total += signals[indices[p], s]
+            out[i, s] = total / (stop - start) if stop > start else 0.0
