@@ -189,7 +189,9 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
 
         # 5. adoption at replacement events
         new_cars, costs[0] = _cars(values, tech, calib, drivers, t, population, agents, strength, seed, year)
-        costs[0] += _heating(values, tech, drivers, t, population, agents, strength, seed, year)
+        heating_cost, subsidies = _heating(values, tech, drivers, t, population, agents, strength, seed, year)
+        costs[0] += heating_cost
+        costs[2] += subsidies
         costs[1] += _firm_fleets(values, tech, drivers, t, firms, agents.exposure[n_h:n_h + n_f],
                                  pledged_org[n_h:n_h + n_f], seed, year) * weight
         costs[2] += _municipal_fleet(values, tech, year, vehicles, units, seed)
@@ -260,12 +262,13 @@ def _cars(values, tech, calib, drivers, t, population, agents, strength, seed, y
     return bought * population.weight, float((bought * net_premium).sum()) * population.weight
 
 
-def _heating(values, tech, drivers, t, population, agents, strength, seed, year) -> float:
-    """Household heating replacement; returns the households' extra investment (SEK)."""
+def _heating(values, tech, drivers, t, population, agents, strength, seed, year) -> tuple[float, float]:
+    """Household heating replacement; returns the households' extra investment and the subsidies paid (SEK)."""
     heat, hh = tech["heating"], population.households
     n_h = len(hh.zone)
     capital = np.asarray(heat["capital_cost_sek"], dtype=float).copy()
-    capital[1] = values["heat_pump_cost"]
+    subsidy = min(values["heat_pump_subsidy"], values["heat_pump_cost"])
+    capital[HEAT_PUMP] = values["heat_pump_cost"] - subsidy
     constant = np.asarray(heat["constant"], dtype=float)
     utilities = np.empty((n_h, 5))
     adoption.utilities(hh.heat_demand, hh.attitude, strength[:n_h], agents.exposure[:n_h, LOW_CARBON_HEAT],
@@ -282,7 +285,9 @@ def _heating(values, tech, drivers, t, population, agents, strength, seed, year)
     switched = replaced & (chosen != hh.heating)
     hh.heating[:] = chosen
     extra = np.maximum(0.0, capital - capital[OIL])
-    return float(np.sum(extra[chosen[switched]])) * population.weight
+    subsidised = int(np.count_nonzero(switched & (chosen == HEAT_PUMP)))
+    return (float(np.sum(extra[chosen[switched]])) * population.weight,
+            subsidy * subsidised * population.weight)
 
 
 def _firm_fleets(values, tech, drivers, t, firms, firm_exposure, pledged, seed, year) -> float:

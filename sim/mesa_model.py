@@ -219,6 +219,8 @@ class Household(Actor):
                                          self.exposure[LOW_CARBON_HEAT], m.keys[HEATING], self.index)
         if replaced and chosen != self.heating:
             m.costs[0] += m.heating_extra_cost[chosen] * m.weight
+            if chosen == HEAT_PUMP:
+                m.costs[2] += m.heat_pump_subsidy * m.weight       # the municipality pays the subsidy
         self.heating = chosen
 
     def travel_and_eat(self):
@@ -550,7 +552,8 @@ class ClimateModel(mesa.Model):
                             car["energy_cost_sek_per_km"], constant, car["green"], 10000.0,
                             v["imitation_rate"] * np.array([0.0, 0.0, 0.5, 1.0, 0.0]))
         capital = np.asarray(heat["capital_cost_sek"], dtype=float).copy()
-        capital[1] = v["heat_pump_cost"]
+        self.heat_pump_subsidy = min(v["heat_pump_subsidy"], v["heat_pump_cost"])
+        capital[HEAT_PUMP] = v["heat_pump_cost"] - self.heat_pump_subsidy
         self.heating_extra_cost = np.maximum(0.0, capital - capital[OIL])
         self.heating_market = Options(capital * crf(v["discount_rate_households"], heat["annuity_years"]),
                                heat["price_sek_per_mwh"], heat["constant"], heat["green"], 10000.0,
