@@ -51,6 +51,14 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
+def variables_table() -> str:
+    """Markdown table of the output variables (name, dimensions, units, meaning), as in the README."""
+    rows = ["| variable | dimensions | units | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{name}` | {', '.join(dims) or '(scalar)'} | {units} | {long_name} |"
+             for name, (dims, units, long_name) in VARIABLES.items()]
+    return "\n".join(rows)
+
+
 def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Mapping[str, float | str],
                attrs: Mapping[str, object], outputs: tuple[str, ...] = ()) -> xr.Dataset:
     """Assemble one run's Dataset.
