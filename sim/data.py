@@ -45,6 +45,7 @@ class MunicipalityData:
     population: dict[int, float]
     dwellings: dict[int, dict[str, float]]
     new_cars: dict[int, dict[str, float]]
+    charge_points: dict[int, float]
     figures: dict[str, float]
     assumptions: dict[str, Any]
     technology: dict[str, Any]
@@ -96,6 +97,17 @@ def _yearly(path: Path, key: str = "year") -> dict[int, dict[str, float]]:
         year = int(_number(path, key, row[key]))
         table[year] = {k: _number(path, k, v) for k, v in row.items() if k != key and v not in ("", None)}
     return table
+
+
+def _charge_points(path: Path) -> dict[int, float]:
+    """Public charge points at the end of each year (``date`` as YYYY-12)."""
+    points = {}
+    for row in _read_csv(path):
+        date = row.get("date", "")
+        if len(date) != 7 or date[4] != "-" or not date[:4].isdigit():
+            raise DataError(path, "date", "a month as YYYY-MM", date)
+        points[int(date[:4])] = _number(path, "public_charge_points", row["public_charge_points"])
+    return points
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -151,6 +163,7 @@ def load_municipality(path: Path) -> MunicipalityData:
         name=meta.get("name", path.name), path=path, emissions=emissions,
         population={y: r["population"] for y, r in _yearly(path / "population.csv").items()},
         dwellings=_yearly(path / "dwellings.csv"), new_cars=_yearly(path / "new_cars.csv"),
+        charge_points=_charge_points(path / "charge_points.csv"),
         figures=figures, assumptions=meta.get("assumptions", {}),
         technology=_read_toml(path / "technology.toml"), sector_split=split, co2_share=co2,
         municipal_units=units, procurement_intensity=intensity)

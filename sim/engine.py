@@ -173,7 +173,7 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
         influence.neighbour_share(network.indptr, network.indices, agents.signals, agents.exposure)
 
         # 4. pledges
-        arena = drivers.arena_events[t] > 0
+        arena = year >= values["arena_start_year"]   # local pledges exist once the programme runs
         org_hazard = values["pledge_base_rate"] + values["arena_reach"] * drivers.arena_events[t]
         hazard_by_kind = np.array([values["household_pledge_rate"], org_hazard, 3.0 * org_hazard]) * arena
         before = agents.pledge_year == 0
@@ -494,7 +494,8 @@ def _accounts(values, tech, calib, drivers, t, population, km_factor, delivery, 
     criteria = 1.0 - values["procurement_criteria"] * tech["consumption"]["criteria_effect"]
     scope3 = float((units.procurement * calib["procurement_t_per_sek"]).sum()) * criteria  # elementwise: BLAS threads fight numba's
     scopes = np.array([float(unit_fleet.sum() + unit_heat.sum()) + dh_emissions,
-                       float(np.sum(units.electricity)) * drivers.electricity_ef[t] + units_dh * dh_scope2,
+                       # district heat comes from the group's own energy company: already in scope 1
+                       float(np.sum(units.electricity)) * drivers.electricity_ef[t],
                        scope3])
     persons = float(np.sum(hh.persons)) * weight
     goods = calib["goods_t_per_person"] * (1.0 + values["consumption_trend"]) ** t * (

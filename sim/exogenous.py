@@ -53,6 +53,16 @@ def _step_table(table: dict, years: np.ndarray) -> np.ndarray:
     return out
 
 
+def _charge_points(observed: dict[int, float], points_2020: float, per_year: float,
+                   years: np.ndarray) -> np.ndarray:
+    """Public charge points: observed where known, interpolated from the 2020 estimate before,
+    and growing by the lever after the last observed year."""
+    known_years = np.array([2020] + sorted(y for y in observed if y > 2020), dtype=float)
+    known = np.array([points_2020] + [observed[int(y)] for y in known_years[1:]])
+    last = known_years[-1]
+    return np.where(years <= last, np.interp(years, known_years, known), known[-1] + per_year * (years - last))
+
+
 def _linear_to(start_value: float, end_value: float, start_year: int, end_year: int,
                years: np.ndarray) -> np.ndarray:
     fraction = np.clip((years - start_year) / (end_year - start_year), 0.0, 1.0)
@@ -84,7 +94,8 @@ def build_drivers(data: MunicipalityData, values: dict, start: int, end: int) ->
     ets = tech["firm_process"]["ets_price_sek_per_t"]
     ets_years = np.array(sorted(int(k) for k in ets))
     infra = tech["infrastructure"]
-    charge_points = infra["charge_points_2020"] + values["charge_points_per_year"] * np.maximum(0, years - 2020)
+    charge_points = _charge_points(data.charge_points, infra["charge_points_2020"],
+                                   values["charge_points_per_year"], years)
     arena_on = years >= values["arena_start_year"]
     grants_on = years >= values["grant_start_year"]
     return Drivers(

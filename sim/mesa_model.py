@@ -569,7 +569,7 @@ class ClimateModel(mesa.Model):
                                 mf["cost_sek_per_km"], [-math.inf, -math.inf, -1.5] if mandate else [0.0, -0.5, -1.5],
                                 [0.0, 0.7, 1.0], 10000.0, [0.0, 0.0, 0.0])
         org = v["pledge_base_rate"] + v["arena_reach"] * d.arena_events[t]
-        arena = d.arena_events[t] > 0
+        arena = self.year >= v["arena_start_year"]     # local pledges exist once the programme runs
         self.pledge_hazard = [v["household_pledge_rate"] * arena, org * arena, 3.0 * org * arena]
         cycling = v["mode_shift_per_cycle_km"] * d.cycle_lanes[t]
         transit = v["transit_elasticity"] * (d.transit_level[t] - 1.0)
@@ -615,7 +615,7 @@ class ClimateModel(mesa.Model):
         criteria = 1.0 - v["procurement_criteria"] * tech["consumption"]["criteria_effect"]
         scope3 = sum(float(u.procurement @ calib["procurement_t_per_sek"]) for u in self.units) * criteria
         scopes = [unit_fleet + unit_heat + dh,
-                  sum(u.electricity for u in self.units) * d.electricity_ef[t] + units_dh * dh_scope2, scope3]
+                  sum(u.electricity for u in self.units) * d.electricity_ef[t], scope3]  # own district heat: scope 1
         persons = sum(h.persons for h in self.households) * w
         pledged_persons = sum(h.persons * h.strength for h in self.households) * w
         goods = calib["goods_t_per_person"] * (1.0 + v["consumption_trend"]) ** t * (
