@@ -94,7 +94,7 @@ def calibrate(data: MunicipalityData, year: int, values: Mapping[str, float | st
 
     intensity = np.array([data.procurement_intensity[c] / 1000.0 for c in PROCUREMENT])
     procurement = np.stack([units[f"procurement_{c}_msek"] * 1e6 for c in PROCUREMENT], axis=1)
-    criteria = 1.0 - values["procurement_criteria"] * tech["consumption"]["criteria_effect"]
+    criteria = 1.0 - a["procurement_criteria_start"]["value"] * tech["consumption"]["criteria_effect"]
     scope3 = float(np.sum(procurement @ intensity)) * criteria
     public_other = data.figures["public_consumption_and_investment"] - scope3
 

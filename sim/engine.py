@@ -491,7 +491,7 @@ def _accounts(values, tech, calib, drivers, t, population, km_factor, delivery, 
         "own_heating": household[2] + firm[2] + float(unit_heat.sum()),
     }
     dh_scope2 = calib["dh_scope2"] * drivers.district_heat_factor[t]
-    criteria = 1.0 - values["procurement_criteria"] * tech["consumption"]["criteria_effect"]
+    criteria = 1.0 - drivers.procurement_criteria[t] * tech["consumption"]["criteria_effect"]
     scope3 = float((units.procurement * calib["procurement_t_per_sek"]).sum()) * criteria  # elementwise: BLAS threads fight numba's
     scopes = np.array([float(unit_fleet.sum() + unit_heat.sum()) + dh_emissions,
                        # district heat comes from the group's own energy company: already in scope 1

@@ -12,6 +12,8 @@ import numpy as np
 
 from .data import MunicipalityData
 
+CRITERIA_YEARS = 5  # contracts renew over about five years, so new criteria reach all spend in five (assumption)
+
 EXOGENOUS_COMPONENTS = {  # component of sector_split.csv -> trend parameter
     "other_transport": "other_transport_trend",
     "industrial_process": "industry_process_trend",
@@ -42,6 +44,7 @@ class Drivers:
     rail_share: np.ndarray         # share of haulage moved to rail
     arena_events: np.ndarray
     grant_budget: np.ndarray       # SEK
+    procurement_criteria: np.ndarray  # share of municipal spend under climate criteria
 
 
 def _step_table(table: dict, years: np.ndarray) -> np.ndarray:
@@ -115,6 +118,8 @@ def build_drivers(data: MunicipalityData, values: dict, start: int, end: int) ->
         rail_share=_linear_to(0.0, values["rail_freight_share_2030"], start, 2030, years),
         arena_events=np.where(arena_on, values["arena_events_per_year"], 0.0),
         grant_budget=np.where(grants_on, values["grant_budget"], 0.0),
+        procurement_criteria=_linear_to(data.assumptions["procurement_criteria_start"]["value"],
+                                        values["procurement_criteria"], start, start + CRITERIA_YEARS, years),
     )
 
 

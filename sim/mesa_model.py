@@ -612,7 +612,7 @@ class ClimateModel(mesa.Model):
                    "agriculture": exo["agriculture"], "work_machinery": firm[3], "product_use": exo["product_use"],
                    "waste": exo["waste"], "own_heating": household[2] + firm[2] + unit_heat}
         dh_scope2 = calib["dh_scope2"] * d.district_heat_factor[t]
-        criteria = 1.0 - v["procurement_criteria"] * tech["consumption"]["criteria_effect"]
+        criteria = 1.0 - d.procurement_criteria[t] * tech["consumption"]["criteria_effect"]
         scope3 = sum(float(u.procurement @ calib["procurement_t_per_sek"]) for u in self.units) * criteria
         scopes = [unit_fleet + unit_heat + dh,
                   sum(u.electricity for u in self.units) * d.electricity_ef[t], scope3]  # own district heat: scope 1
