@@ -93,24 +93,21 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"allowed a whole number >= 1; given {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"allowed a whole number >= 1; given {text!r}")
-    return value
+def _whole_number(minimum: int):
+    """An argparse type: a whole number >= ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"allowed a whole number >= {minimum}; given {text!r}")
+        return value
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"allowed a whole number >= 0; given {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"allowed a whole number >= 0; given {text!r}")
-    return value
+_positive_int = _whole_number(1)
+_seed = _whole_number(0)
 
 
 def _positive_float(text: str) -> float:

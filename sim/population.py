@@ -104,7 +104,6 @@ class Population:
     units: MunicipalUnits
     vehicles: MunicipalVehicles
     weight: float
-    persons_scale: float            # inhabitants represented by one simulated person
 
     @property
     def n_agents(self) -> int:
@@ -241,8 +240,7 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
                             dh_available=dh_available, low_meat_diet=low_meat_diet,
                             car_km_factor=zone_km[zone])
     return Population(households=households, cars=Cars(owner=owner, fuel=fuel), firms=firms,
-                      units=units, vehicles=vehicles, weight=1.0 / scale,
-                      persons_scale=inhabitants / persons.sum() if persons.sum() > 0 else 1.0)
+                      units=units, vehicles=vehicles, weight=1.0 / scale)
 
 
 def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms:
