@@ -11,7 +11,6 @@ intensities are checked against physical emission factors in the tests.
 """
 from __future__ import annotations
 
-from typing import Mapping
 
 import numpy as np
 
@@ -38,7 +37,7 @@ def _expected_households(data: MunicipalityData, year: int) -> dict[str, float]:
     return {"heat_by_system": heat_by_system, "car_zone_factor": float(zone_factor)}
 
 
-def calibrate(data: MunicipalityData, year: int, values: Mapping[str, float | str]) -> dict[str, object]:
+def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
     """Intensities and residuals of the start year.
 
     Parameters
@@ -46,8 +45,6 @@ def calibrate(data: MunicipalityData, year: int, values: Mapping[str, float | st
     data : MunicipalityData
     year : int
         Start year.
-    values : mapping
-        Parameter values (the start-year blending does not depend on them).
 
     Returns
     -------

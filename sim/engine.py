@@ -121,7 +121,7 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
     """The step loop over years; returns the yearly records (see :data:`sim.results.VARIABLES`)."""
     drivers = build_drivers(data, dict(values), start, end)
     sinks = removals(dict(values), drivers.years)
-    calib = calibrate(data, start, values)
+    calib = calibrate(data, start)
     tech = data.technology
     hh, firms, units, vehicles = population.households, population.firms, population.units, population.vehicles
     n_h, n_f, n_u = len(hh.zone), len(firms.sector), len(units.name)
@@ -189,12 +189,12 @@ def run(population: Population, network, data, values: Mapping, seed: int, start
 
         # 5. adoption at replacement events
         new_cars, costs[0] = _cars(values, tech, calib, drivers, t, population, agents, strength, seed, year)
-        heating_cost, subsidies = _heating(values, tech, drivers, t, population, agents, strength, seed, year)
+        heating_cost, subsidies = _heating(values, tech, population, agents, strength, seed, year)
         costs[0] += heating_cost
         costs[2] += subsidies
         costs[1] += _firm_fleets(values, tech, drivers, t, firms, agents.exposure[n_h:n_h + n_f],
                                  pledged_org[n_h:n_h + n_f], seed, year) * weight
-        costs[2] += _municipal_fleet(values, tech, year, vehicles, units, seed)
+        costs[2] += _municipal_fleet(values, tech, year, vehicles, seed)
 
         # 6. behaviour
         mode_shift = _mode_shift(values, drivers, t)
@@ -262,7 +262,7 @@ def _cars(values, tech, calib, drivers, t, population, agents, strength, seed, y
     return bought * population.weight, float((bought * net_premium).sum()) * population.weight
 
 
-def _heating(values, tech, drivers, t, population, agents, strength, seed, year) -> tuple[float, float]:
+def _heating(values, tech, population, agents, strength, seed, year) -> tuple[float, float]:
     """Household heating replacement; returns the households' extra investment and the subsidies paid (SEK)."""
     heat, hh = tech["heating"], population.households
     n_h = len(hh.zone)
@@ -327,7 +327,7 @@ def _firm_fleets(values, tech, drivers, t, firms, firm_exposure, pledged, seed, 
     return cost + float(np.sum(firms.process_energy[firms.process_electrified])) * proc["electric_premium_sek_per_mwh"]
 
 
-def _municipal_fleet(values, tech, year, vehicles, units, seed) -> float:
+def _municipal_fleet(values, tech, year, vehicles, seed) -> float:
     """Municipal vehicle renewal, electric only after the mandate year; returns the group's extra cost."""
     mf = tech["municipal_fleet"]
     n_v = len(vehicles.owner)

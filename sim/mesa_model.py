@@ -481,7 +481,7 @@ class ClimateModel(mesa.Model):
         network = build_network(population, seed, str(self.values["network_topology"]))
         self.drivers = build_drivers(self.data, dict(self.values), scenario.start_year, scenario.end_year)
         self.sinks = removals(dict(self.values), self.drivers.years)
-        self.calib = calibrate(self.data, scenario.start_year, self.values)
+        self.calib = calibrate(self.data, scenario.start_year)
         self.tech, self.weight, self.n_agents = self.data.technology, population.weight, population.n_agents
         self.weights = [self.values[k] for k in ("cost_weight", "social_weight", "attitude_weight", "pledge_bonus")]
         self.vehicle_crf = crf(self.values["discount_rate_firms"], self.tech["municipal_fleet"]["annuity_years"])

@@ -10,7 +10,6 @@ from sim.base_year import calibrate
 from sim.data import SECTORS, load_municipality
 from sim.kernels import accounting
 from sim.population import OIL, build_population
-from sim.sampling import parameter_values
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +19,7 @@ def published():
 
 @pytest.fixture(scope="module")
 def calib(published, baseline_scenario):
-    return calibrate(published, 2020, parameter_values(baseline_scenario, 0))
+    return calibrate(published, 2020)
 
 
 @pytest.mark.parametrize("sector", SECTORS)
