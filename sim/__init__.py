@@ -9,9 +9,16 @@ Public API::
 Importing the package compiles nothing; numba kernels compile on first use
 and are cached on disk.
 """
-from .batch import run_batch
-from .engine import simulate
-from .scenario import Scenario, ScenarioError, load_scenario
-from .store import open_results
+from importlib.metadata import PackageNotFoundError, version
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "open_results", "run_batch", "simulate"]
+try:
+    __version__ = version("klimatsim")
+except PackageNotFoundError:   # run from a source tree that was not installed
+    __version__ = "0+unknown"
+
+from .batch import run_batch  # noqa: E402  (after __version__, which batch and engine read)
+from .engine import simulate  # noqa: E402
+from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from .store import open_results  # noqa: E402
+
+__all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "open_results", "run_batch", "simulate"]

@@ -15,8 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from .data import MunicipalityData
-from .population import (APARTMENT, BEV, DETACHED, DH, FIRM_SECTORS, HEATING, LOW_MEAT_SHARE, OIL, PROCUREMENT,
-                         car_fleet_mix, zone_shares_by_dwelling)
+from .declarations.codes import FIRM_SECTORS, HEATING_SYSTEMS, PROCUREMENT, Dwelling, Fuel, Heating
+from .declarations.constants import VALUES as CONSTANTS
+from .population import car_fleet_mix, zone_shares_by_dwelling
+
+APARTMENT, DETACHED = Dwelling.APARTMENT, Dwelling.DETACHED
+LOW_MEAT_SHARE = CONSTANTS["low_meat_share"]
 
 
 def _expected_households(data: MunicipalityData, year: int) -> dict[str, float]:
@@ -25,9 +29,9 @@ def _expected_households(data: MunicipalityData, year: int) -> dict[str, float]:
     counts = {APARTMENT: dwellings["multi_dwelling"], DETACHED: dwellings["single_family"]}
     mixes = {APARTMENT: a["heating_mix_apartment"], DETACHED: a["heating_mix_detached"]}
     demand = {APARTMENT: a["household_heat_demand"]["apartment"], DETACHED: a["household_heat_demand"]["detached"]}
-    heat_by_system = np.zeros(len(HEATING))
+    heat_by_system = np.zeros(len(HEATING_SYSTEMS))
     for kind in (APARTMENT, DETACHED):
-        shares = np.array([mixes[kind][h] for h in HEATING])
+        shares = np.array([mixes[kind][h] for h in HEATING_SYSTEMS])
         heat_by_system += counts[kind] * demand[kind] * shares / shares.sum()
     relative_cars = {APARTMENT: a["cars_per_household"]["apartment"], DETACHED: a["cars_per_household"]["detached"]}
     zones = zone_shares_by_dwelling(data)
@@ -69,7 +73,7 @@ def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
     car_target = emissions["transport"] * split["transport"]["household_cars"]
     km_per_car = car_target * 1000.0 / (cars * expected["car_zone_factor"] * float(mix @ (tailpipe * fossil_share)))
 
-    oil_mwh = expected["heat_by_system"][OIL]
+    oil_mwh = expected["heat_by_system"][Heating.OIL]
     household_oil = emissions["own_heating"] * split["own_heating"]["household_heating"] / oil_mwh
 
     units = data.municipal_units
@@ -86,7 +90,7 @@ def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
     sectors = a["firm_sectors"]
     non_agri = 1.0 - sectors["agriculture"] / sum(sectors[s] for s in FIRM_SECTORS)
     firm_dh = firm_employees * non_agri * energy["district_heat_mwh_per_employee"]
-    dh_demand = expected["heat_by_system"][DH] + firm_dh + units["district_heat_mwh"].sum()
+    dh_demand = expected["heat_by_system"][Heating.DISTRICT_HEATING] + firm_dh + units["district_heat_mwh"].sum()
     dh_t_per_mwh = emissions["electricity_district_heating"] / dh_demand
 
     intensity = np.array([data.procurement_intensity[c] / 1000.0 for c in PROCUREMENT])
@@ -101,9 +105,9 @@ def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
     electricity_ef = data.figures["electricity_emission_factor"]
     electric_heat = np.asarray(tech["heating"]["electricity_per_mwh_heat"], dtype=float)
     footprint_km = tailpipe + tech["car"]["lifecycle_kg_per_km_extra"] + (
-        np.arange(5) == BEV) * tech["car"]["electricity_kwh_per_km"] * electricity_ef
+        np.arange(len(Fuel)) == Fuel.BEV) * tech["car"]["electricity_kwh_per_km"] * electricity_ef
     household = (cars * expected["car_zone_factor"] * km_per_car * float(mix @ footprint_km) / 1000.0
-                 + oil_mwh * household_oil + expected["heat_by_system"][DH] * dh_scope2
+                 + oil_mwh * household_oil + expected["heat_by_system"][Heating.DISTRICT_HEATING] * dh_scope2
                  + float(expected["heat_by_system"] @ electric_heat) * electricity_ef
                  + inhabitants * ((1 - LOW_MEAT_SHARE) * consumption["food_t_per_person"]
                                   + LOW_MEAT_SHARE * consumption["low_meat_food_t_per_person"]

@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .engine import package_version, simulate
-from .parameters import LEVERS, UNCERTAINTIES
+from . import __version__
+from .engine import simulate
+from .declarations.parameters import LEVERS, UNCERTAINTIES
 from .results import COORDS, VARIABLES
 from .sampling import SAMPLERS, quantiles
 from .scenario import Scenario
@@ -102,7 +103,7 @@ class BatchPlan:
         return {"format": FORMAT, "scenarios": self.names,
                 "scenario_hashes": [scenario_hash(s) for s in self.scenarios],
                 "seed": self.seed, "runs": self.runs, "sampler": self.sampler,
-                "scale": [float(x) for x in self.scales], "sim_version": package_version(),
+                "scale": [float(x) for x in self.scales], "sim_version": __version__,
                 "variables": list(self.variables)}
 
     def params(self, scenario: int, run: int) -> dict[str, float]:
@@ -273,7 +274,7 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
     for name, (units, long_name) in SUMMARY_VARIABLES.items():
         empty = np.zeros(n_s, dtype=np.int64) if name == "runs_done" else np.full(n_s, np.nan)
         data[name] = (("scenario",), empty, {"units": units, "long_name": long_name})
-    version = package_version()
+    version = __version__
     municipalities = sorted({Path(s.municipality).name for s in plan.scenarios})
     attrs = {
         "title": "sim Monte Carlo batch of scenario(s) " + ", ".join(plan.names),

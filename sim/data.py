@@ -15,9 +15,8 @@ from typing import Any
 
 import numpy as np
 
-SECTORS = ("transport", "electricity_district_heating", "industry", "agriculture",
-           "work_machinery", "product_use", "waste", "own_heating")
-"""Territorial sectors of the Swedish national statistics (SMHI), in result order."""
+from .declarations.codes import SECTORS
+from .declarations.technology import BY_YEAR, EXPECTED_OPTIONS, LIST_LENGTHS, NUMBER, SCHEMA, WHOLE
 
 
 SERIES_FILES = {"emissions": "territorial_emissions.csv", "population": "population.csv",
@@ -29,6 +28,21 @@ class DataError(ValueError):
 
     def __init__(self, path: Path, field_name: str, allowed: str, given: Any):
         super().__init__(f"{path}: field '{field_name}': allowed {allowed}; given {given!r}")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """A municipality's quantified climate targets (``[targets]`` of ``municipality.toml``).
+
+    Net emissions in ``reduction_year`` at most ``allowed_share`` of those of
+    ``base_year``; net emissions below zero in ``climate_positive_year``.
+    """
+
+    base_year: int
+    reduction_year: int
+    allowed_share: float
+    climate_positive_year: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,7 @@ class MunicipalityData:
     co2_share: dict[str, float]
     municipal_units: dict[str, np.ndarray]
     procurement_intensity: dict[str, float]
+    targets: Targets
 
     def series_value(self, series: str, year: int, column: str | None = None) -> float:
         """A value of a yearly series, with an error naming the file if the year is missing."""
@@ -117,6 +132,69 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _check_field(path: Path, field_name: str, kind: str, value: Any) -> None:
+    if kind == NUMBER:
+        ok = _is_number(value)
+    elif kind == WHOLE:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == BY_YEAR:
+        years = {k: v for k, v in value.items() if k not in ("source", "note")} if isinstance(value, dict) else {}
+        ok = bool(years) and all(k.isdigit() and _is_number(v) for k, v in years.items())
+    elif kind in LIST_LENGTHS:
+        ok = (isinstance(value, list) and len(value) == LIST_LENGTHS[kind]
+              and all(_is_number(v) for v in value))
+    else:  # lists of names: options, fuels, sectors
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if not ok:
+        raise DataError(path, field_name, kind, value)
+
+
+def check_technology(path: Path, technology: dict[str, Any]) -> None:
+    """Check ``technology.toml`` against :data:`sim.declarations.technology.SCHEMA`.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the ``table.field`` and what is allowed.
+    """
+    for table, fields in SCHEMA.items():
+        entries = technology.get(table)
+        if not isinstance(entries, dict):
+            raise DataError(path, table, "a table", entries)
+        for name, kind in fields.items():
+            if name not in entries:
+                raise DataError(path, f"{table}.{name}", kind, "(missing)")
+            _check_field(path, f"{table}.{name}", kind, entries[name])
+        if table in EXPECTED_OPTIONS and entries["options"] != list(EXPECTED_OPTIONS[table]):
+            raise DataError(path, f"{table}.options", fields["options"], entries["options"])
+        if "source" not in entries:
+            raise DataError(path, f"{table}.source", "a source key or an assumption", "(missing)")
+    unknown = sorted(set(technology) - set(SCHEMA))
+    if unknown:
+        raise DataError(path, unknown[0], f"one of the tables {sorted(SCHEMA)}", unknown[0])
+
+
+def _targets(path: Path, meta: dict[str, Any]) -> Targets:
+    table = meta.get("targets")
+    if not isinstance(table, dict):
+        raise DataError(path, "targets", "a table with base_year, reduction_year, allowed_share, "
+                        "climate_positive_year and source", table)
+    for name in ("base_year", "reduction_year", "climate_positive_year"):
+        if not isinstance(table.get(name), int) or isinstance(table.get(name), bool):
+            raise DataError(path, f"targets.{name}", "a year (whole number)", table.get(name, "(missing)"))
+    share = table.get("allowed_share")
+    if not _is_number(share) or not 0.0 <= share <= 1.0:
+        raise DataError(path, "targets.allowed_share", "a number in [0, 1]", share)
+    if not isinstance(table.get("source"), str):
+        raise DataError(path, "targets.source", "a source key", table.get("source", "(missing)"))
+    return Targets(table["base_year"], table["reduction_year"], float(share), table["climate_positive_year"],
+                   table["source"])
+
+
 @lru_cache(maxsize=8)
 def load_municipality(path: Path) -> MunicipalityData:
     """Read and check a municipality data folder (cached per folder).
@@ -149,6 +227,8 @@ def load_municipality(path: Path) -> MunicipalityData:
             raise DataError(path / "sector_split.csv", f"share ({sector})", "shares summing to 1", total)
     co2 = {row["sector"]: _number(path / "co2_share.csv", "co2_share", row["co2_share"])
            for row in _read_csv(path / "co2_share.csv")}
+    technology = _read_toml(path / "technology.toml")
+    check_technology(path / "technology.toml", technology)
     units_rows = _read_csv(path / "municipal_units.csv")
     units = {"name": np.array([r["name"] for r in units_rows]),
              "kind": np.array([r["kind"] for r in units_rows])}
@@ -165,5 +245,5 @@ def load_municipality(path: Path) -> MunicipalityData:
         dwellings=_yearly(path / "dwellings.csv"), new_cars=_yearly(path / "new_cars.csv"),
         charge_points=_charge_points(path / "charge_points.csv"),
         figures=figures, assumptions=meta.get("assumptions", {}),
-        technology=_read_toml(path / "technology.toml"), sector_split=split, co2_share=co2,
-        municipal_units=units, procurement_intensity=intensity)
+        technology=technology, sector_split=split, co2_share=co2,
+        municipal_units=units, procurement_intensity=intensity, targets=_targets(path / "municipality.toml", meta))

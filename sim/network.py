@@ -27,15 +27,14 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from .declarations.codes import FIRM_SECTORS, Stream
+from .declarations.constants import VALUES as CONSTANTS
 from .kernels.rng import make_key, uniform_at, uniforms
-from .population import FIRM_SECTORS, Population
+from .population import Population
 
-HOUSEHOLD_DEGREE = 10          # mean number of social ties per household (assumption)
-REWIRING = 0.1                 # Watts-Strogatz rewiring probability (assumption)
-CLUSTER_JOIN = 0.3             # share of a sector's firms in its cluster (assumption)
+HOUSEHOLD_DEGREE = int(CONSTANTS["household_degree"])
 CLUSTERS = {"transport": ("transport",), "construction": ("construction",),
             "manufacturing": ("manufacturing", "energy"), "circular_retail": ("retail",)}
-NETWORK_STREAM = 300
 
 
 @dataclass(frozen=True)
@@ -117,24 +116,24 @@ def build_network(population: Population, seed: int, topology: str = "small_worl
     if n_h > 1:
         order = np.argsort(households.zone, kind="stable").astype(np.int64)
         half = min(HOUSEHOLD_DEGREE // 2, (n_h - 1) // 2) or 1
-        rewiring = REWIRING if topology == "small_world" else 1.0
-        s, t = small_world_edges(order, half, rewiring, make_key(seed, 0, NETWORK_STREAM))
+        rewiring = CONSTANTS["rewiring"] if topology == "small_world" else 1.0
+        s, t = small_world_edges(order, half, rewiring, make_key(seed, 0, Stream.NETWORK))
         sources.append(s)
         targets.append(t)
 
     graph = nx.Graph()
-    rng_seed = int(make_key(seed, 0, NETWORK_STREAM + 1) % np.uint64(2**32))
-    join = uniforms(seed, 0, NETWORK_STREAM + 2, n_f) < CLUSTER_JOIN
+    rng_seed = int(make_key(seed, 0, Stream.NETWORK_CLUSTERS) % np.uint64(2**32))
+    join = uniforms(seed, 0, Stream.NETWORK_CLUSTER_JOIN, n_f) < CONSTANTS["cluster_join"]
     for number, members in enumerate(CLUSTERS.values()):
         ids = np.flatnonzero(np.isin(firms.sector, [FIRM_SECTORS.index(s) for s in members]) & join)
         if len(ids) > 3:
-            cluster = nx.barabasi_albert_graph(len(ids), 2, seed=rng_seed + number)
+            cluster = nx.barabasi_albert_graph(len(ids), int(CONSTANTS["cluster_attachment"]), seed=rng_seed + number)
             graph.add_edges_from((n_h + ids[a], n_h + ids[b]) for a, b in cluster.edges)
     unit_ids = n_h + n_f + np.arange(n_u)
     graph.add_edges_from((a, b) for i, a in enumerate(unit_ids) for b in unit_ids[i + 1:])
     spend = units.procurement.sum(axis=1)
     suppliers = np.flatnonzero(firms.municipal_supplier)
-    pick = uniforms(seed, 0, NETWORK_STREAM + 3, len(suppliers))
+    pick = uniforms(seed, 0, Stream.NETWORK_SUPPLIERS, len(suppliers))
     buyer = np.searchsorted(np.cumsum(spend) / spend.sum(), pick, side="right")
     graph.add_edges_from(zip((n_h + suppliers).tolist(), unit_ids[np.minimum(buyer, n_u - 1)].tolist()))
     if graph.number_of_edges():

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-from .parameters import NEVER, PARAMETERS, Parameter
+from .declarations.parameters import NEVER, PARAMETERS, Parameter
 
 START_MARKER = "<!-- parameter-table -->"
 END_MARKER = "<!-- /parameter-table -->"

@@ -15,19 +15,10 @@ import numpy as np
 from scipy.special import ndtri
 
 from .data import MunicipalityData
+from .declarations.codes import (FIRM_SECTORS, FUELS, HEATING_SYSTEMS, PROCUREMENT, ZONES, Dwelling, FirmSector,
+                                 Fuel, Heating, Stream)
+from .declarations.constants import VALUES as CONSTANTS
 from .kernels.rng import uniforms
-
-HEATING = ("district_heating", "heat_pump", "direct_electric", "oil", "biofuel")
-FUELS = ("petrol", "diesel", "phev", "bev", "biogas")
-ZONES = ("central", "urban", "rural")
-FIRM_SECTORS = ("agriculture", "manufacturing", "energy", "construction", "transport", "retail", "services")
-FLEET_TECH = ("fossil", "biofuel", "electric")
-PROCUREMENT = ("food", "construction", "civil_works", "textiles", "furniture", "other")
-APARTMENT, DETACHED = 0, 1
-DH, HEAT_PUMP, DIRECT_ELECTRIC, OIL, BIOFUEL = range(5)
-PETROL, DIESEL, PHEV, BEV, BIOGAS = range(5)
-FOSSIL, BIOFUEL_FLEET, ELECTRIC = range(3)
-LOW_MEAT_SHARE = 0.1   # households on a low-meat diet at the start (assumption)
 
 
 @dataclass
@@ -38,7 +29,7 @@ class Households:
     zone: np.ndarray                # int8: index into ZONES
     persons: np.ndarray             # float64: persons in the household
     attitude: np.ndarray            # float64 in [0, 1]: environmental attitude
-    heating: np.ndarray             # int8: index into HEATING
+    heating: np.ndarray             # int8: Heating
     heat_demand: np.ndarray         # float64: MWh of heat per year
     dh_available: np.ndarray        # bool: district heating can be connected
     low_meat_diet: np.ndarray       # bool
@@ -50,7 +41,7 @@ class Cars:
     """Household cars; arrays of length n_cars."""
 
     owner: np.ndarray               # int32: household index
-    fuel: np.ndarray                # int8: index into FUELS
+    fuel: np.ndarray                # int8: Fuel
 
 
 @dataclass
@@ -110,13 +101,10 @@ class Population:
         return len(self.households.zone) + len(self.firms.sector) + len(self.units.name)
 
 
-ZONE_TILT = np.array([[1.4, 1.1, 0.4], [0.4, 0.85, 2.0]])
-"""Relative zone shares of apartments and detached houses: houses lie more often outside the centre."""
-
-
 def zone_shares_by_dwelling(data: MunicipalityData) -> np.ndarray:
     """Zone probabilities by dwelling type, shape (2, 3)."""
-    shares = np.array([data.assumptions["zones"][z] for z in ZONES]) * ZONE_TILT
+    tilt = np.array([CONSTANTS["zone_tilt_apartment"], CONSTANTS["zone_tilt_detached"]])
+    shares = np.array([data.assumptions["zones"][z] for z in ZONES]) * tilt
     return shares / shares.sum(axis=1, keepdims=True)
 
 
@@ -126,11 +114,11 @@ def car_fleet_mix(data: MunicipalityData, year: int) -> np.ndarray:
     mix = np.zeros(len(FUELS))
     for y, row in data.new_cars.items():
         if y <= year:
-            mix[BEV] += row["bev"] / cars_real
-            mix[PHEV] += row["phev"] / cars_real
-    mix[DIESEL] = data.assumptions["car_fleet_mix"]["diesel"]
-    mix[BIOGAS] = data.assumptions["car_fleet_mix"]["biogas"]
-    mix[PETROL] = 1.0 - mix.sum()
+            mix[Fuel.BEV] += row["bev"] / cars_real
+            mix[Fuel.PHEV] += row["phev"] / cars_real
+    mix[Fuel.DIESEL] = data.assumptions["car_fleet_mix"]["diesel"]
+    mix[Fuel.BIOGAS] = data.assumptions["car_fleet_mix"]["biogas"]
+    mix[Fuel.PETROL] = 1.0 - mix.sum()
     return mix
 
 
@@ -191,7 +179,7 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
     n_detached_real = dwellings["single_family"]
     n_real = n_detached_real + dwellings["multi_dwelling"]
     n_households = max(1, int(round(n_real * scale)))
-    stream = iter(range(100, 200))
+    stream = iter(range(Stream.POPULATION, Stream.POPULATION + 100))
 
     def draw(n):
         return uniforms(seed, 0, next(stream), n)
@@ -200,10 +188,10 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
     zone_shares = zone_shares_by_dwelling(data)
     zone = np.empty(n_households, dtype=np.int8)
     u = draw(n_households)
-    for kind in (APARTMENT, DETACHED):
+    for kind in (Dwelling.APARTMENT, Dwelling.DETACHED):
         sel = dwelling == kind
         zone[sel] = _categorical(u[sel], zone_shares[kind])
-    relative_size = np.where(dwelling == DETACHED, a["persons_per_household"]["detached"],
+    relative_size = np.where(dwelling == Dwelling.DETACHED, a["persons_per_household"]["detached"],
                              a["persons_per_household"]["apartment"])
     persons = relative_size * inhabitants / (
         n_real * ((1 - n_detached_real / n_real) * a["persons_per_household"]["apartment"]
@@ -211,20 +199,20 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
     attitude = 0.5 * (draw(n_households) + draw(n_households))
     heating = np.empty(n_households, dtype=np.int8)
     u = draw(n_households)
-    for kind, key in ((APARTMENT, "heating_mix_apartment"), (DETACHED, "heating_mix_detached")):
+    for kind, key in ((Dwelling.APARTMENT, "heating_mix_apartment"), (Dwelling.DETACHED, "heating_mix_detached")):
         sel = dwelling == kind
-        heating[sel] = _categorical(u[sel], [a[key][h] for h in HEATING])
+        heating[sel] = _categorical(u[sel], [a[key][h] for h in HEATING_SYSTEMS])
     demand = a["household_heat_demand"]
-    heat_demand = np.where(dwelling == DETACHED, demand["detached"], demand["apartment"])
+    heat_demand = np.where(dwelling == Dwelling.DETACHED, demand["detached"], demand["apartment"])
     dh_prob = np.array([a["district_heating_available"]["apartment"],
                         a["district_heating_available"]["detached"]])[dwelling, zone]
-    dh_available = (heating == DH) | (draw(n_households) < dh_prob)
-    low_meat_diet = draw(n_households) < LOW_MEAT_SHARE
+    dh_available = (heating == Heating.DISTRICT_HEATING) | (draw(n_households) < dh_prob)
+    low_meat_diet = draw(n_households) < CONSTANTS["low_meat_share"]
     zone_km = np.asarray(data.technology["behaviour"]["zone_km_factor"])
 
     # cars: Poisson per household, scaled so the expected total matches cars per inhabitant
     cars_real = data.figures["cars_per_inhabitant"] * inhabitants
-    relative_cars = np.where(dwelling == DETACHED, a["cars_per_household"]["detached"],
+    relative_cars = np.where(dwelling == Dwelling.DETACHED, a["cars_per_household"]["detached"],
                              a["cars_per_household"]["apartment"])
     share_detached = n_detached_real / n_real
     mean_relative = ((1 - share_detached) * a["cars_per_household"]["apartment"]
@@ -250,7 +238,7 @@ def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms
     sector = np.repeat(np.arange(len(FIRM_SECTORS), dtype=np.int8), counts)
     n = len(sector)
     # workplace sizes: lognormal (most workplaces are small), scaled to private employment
-    employees = np.exp(1.3 * ndtri(np.clip(draw(n), 1e-12, 1 - 1e-12)))
+    employees = np.exp(CONSTANTS["firm_size_sigma"] * ndtri(np.clip(draw(n), 1e-12, 1 - 1e-12)))
     employees *= a["private_employment_share"]["value"] * data.figures["employed"] * scale / employees.sum()
     weight = 1.0 / scale
     emissions = data.series_value("emissions", year)
@@ -277,15 +265,14 @@ def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms
     hr = tech["heat_recovery"]
     eligible = np.isin(sector, [FIRM_SECTORS.index(s) for s in hr["eligible_sectors"]]) & (
         employees >= hr["eligible_min_employees"])
-    supplier_prob = np.where(np.isin(sector, [FIRM_SECTORS.index("construction"),
-                                              FIRM_SECTORS.index("transport")]), 0.3, 0.05)
+    supplier_prob = np.asarray(CONSTANTS["supplier_probability"])[sector]
     return Firms(
         sector=sector, employees=employees, attitude=draw(n), vehicle_energy=energy["vehicles"],
         fleet_tech=np.zeros(n, dtype=np.int8), process_energy=energy["process"],
         process_electrified=np.zeros(n, dtype=bool), heating_fossil=energy["heating"],
         machinery_energy=energy["machinery"],
         electricity=employees * per_employee["electricity_mwh_per_employee"],
-        district_heat=np.where(sector == FIRM_SECTORS.index("agriculture"), 0.0,
+        district_heat=np.where(sector == FirmSector.AGRICULTURE, 0.0,
                                employees * per_employee["district_heat_mwh_per_employee"]),
         energy_step=np.zeros(n, dtype=np.int8), heat_recovery_eligible=eligible,
         heat_recovery=np.zeros(n, dtype=bool), municipal_supplier=draw(n) < supplier_prob)

@@ -6,49 +6,13 @@ from typing import Mapping
 import numpy as np
 import xarray as xr
 
-from .data import SECTORS
-from .parameters import BY_NAME
-from .population import FUELS, HEATING
-
-SINKS = ("biochar", "peatland_rewetting", "forestry", "purchased_offsets")
-SCOPES = ("scope1", "scope2", "scope3")
-ACTOR_KINDS = ("household", "firm", "municipal_unit")
-PAYERS = ("households", "firms", "municipal_group")
-ENERGY_STEPS = (0, 1, 2, 3, 4)
-
-COORDS = {"sector": SECTORS, "sink": SINKS, "scope": SCOPES, "fuel": FUELS, "system": HEATING,
-          "step": ENERGY_STEPS, "actor_kind": ACTOR_KINDS, "payer": PAYERS}
+from .data import Targets
+from .declarations.outcomes import COORDS, OUTCOMES
+from .declarations.parameters import BY_NAME
 
 VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
-    # name: (dimensions, units, long_name)
-    "emissions": (("year", "sector"), "t CO2e/yr", "territorial greenhouse-gas emissions by sector"),
-    "removals": (("year", "sink"), "t CO2e/yr", "removals and offsets by sink"),
-    "net_emissions": (("year",), "t CO2e/yr",
-                      "territorial emissions minus removals (biochar, rewetting, forestry); offsets kept apart"),
-    "net_emissions_with_offsets": (("year",), "t CO2e/yr", "net emissions minus purchased offsets"),
-    "consumption_emissions_per_capita": (("year",), "t CO2e/yr", "consumption-based emissions per inhabitant"),
-    "municipal_group_emissions": (("year", "scope"), "t CO2e/yr",
-                                  "municipal group emissions by GHG-protocol scope"),
-    "car_fleet": (("year", "fuel"), "1", "household cars in use on 1 January by fuel"),
-    "new_cars": (("year", "fuel"), "1/yr", "cars bought by households by fuel"),
-    "heating_systems": (("year", "system"), "1", "household heating systems on 1 January by kind"),
-    "firm_energy_step": (("year", "step"), "1", "firms by energy-efficiency step (Energitrappan) on 1 January"),
-    "heat_recovery_connections": (("year",), "1", "firms delivering surplus heat to district heating on 1 January"),
-    "pledges": (("year", "actor_kind"), "1", "actors with a local climate pledge signed before the year"),
-    "pledged_reduction": (("year",), "t CO2e/yr", "reduction pledged organisations committed to"),
-    "delivered_reduction": (("year",), "t CO2e/yr",
-                            "reduction pledged organisations delivered against their emissions at signing"),
-    "grant_spend": (("year",), "SEK/yr", "climate grants paid out"),
-    "grant_abatement": (("year",), "t CO2e/yr",
-                        "additional abatement of grant projects funded before the year, free riders excluded"),
-    "costs": (("year", "payer"), "SEK/yr", "transition investment and lever spending by payer"),
-    "fossil_co2": (("year",), "t CO2/yr", "territorial fossil CO2"),
-    "cumulative_co2": (("year",), "t CO2", "fossil CO2 emitted since the carbon budget's start year, inclusive (0 before it)"),
-    "reduction_vs_2020": (("year",), "1", "relative cut of net emissions against 2020"),
-    "target_2030_met": ((), "1", "net emissions in 2030 at most 20 % of 2020 (1 yes, 0 no)"),
-    "climate_positive_2045": ((), "1", "net emissions in 2045 below zero (1 yes, 0 no)"),
-    "within_budget": ((), "1", "cumulative fossil CO2 at the last year within the carbon budget (1 yes, 0 no; NaN if the run starts after the budget)"),
-}
+    name: (o.dims, o.units, o.long_name) for name, o in OUTCOMES.items()}
+"""(dimensions, units, long_name) of each outcome: a view of :data:`sim.declarations.outcomes.OUTCOMES`."""
 
 
 def variables_table() -> str:
@@ -60,7 +24,7 @@ def variables_table() -> str:
 
 
 def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Mapping[str, float | str],
-               attrs: Mapping[str, object], outputs: tuple[str, ...] = ()) -> xr.Dataset:
+               attrs: Mapping[str, object], targets: Targets, outputs: tuple[str, ...] = ()) -> xr.Dataset:
     """Assemble one run's Dataset.
 
     Parameters
@@ -72,6 +36,8 @@ def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Map
         Lever and uncertainty values, stored as scalar variables with units.
     attrs : mapping
         Dataset attributes (scenario text, seed, version, ...).
+    targets : Targets
+        The municipality's targets, which define the target flags.
     outputs : tuple of str
         Variables to keep; empty keeps all.
     """
@@ -82,7 +48,7 @@ def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Map
                                                                   "units": "1"}),
                                        **{k: (k, list(v), {"long_name": k.replace("_", " ")})
                                           for k, v in COORDS.items()}})
-    _add_targets(ds)
+    _add_targets(ds, targets)
     if outputs:
         ds = ds[list(outputs)]
     parameters = {name: xr.Variable((), value, {"units": BY_NAME[name].units, "long_name": BY_NAME[name].meaning,
@@ -93,13 +59,21 @@ def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Map
     return ds
 
 
-def _add_targets(ds: xr.Dataset) -> None:
+def _add_targets(ds: xr.Dataset, targets: Targets) -> None:
+    """The target flags and the relative cut, as the municipality's targets define them."""
     net = ds["net_emissions"]
     years = ds["year"].values
-    base = float(net.sel(year=2020)) if 2020 in years else np.nan
+
+    def at(year: int) -> float:
+        return float(net.sel(year=year)) if year in years else np.nan
+
+    base = at(targets.base_year)
     ds["reduction_vs_2020"].values[:] = 1.0 - net.values / base
-    ds["target_2030_met"].values[()] = float(float(net.sel(year=2030)) <= 0.2 * base) if 2030 in years else np.nan
-    ds["climate_positive_2045"].values[()] = float(float(net.sel(year=2045)) < 0.0) if 2045 in years else np.nan
+    reduction_year = at(targets.reduction_year)
+    ds["target_2030_met"].values[()] = (float(reduction_year <= targets.allowed_share * base)
+                                        if not np.isnan(reduction_year) else np.nan)
+    positive = at(targets.climate_positive_year)
+    ds["climate_positive_2045"].values[()] = float(positive < 0.0) if not np.isnan(positive) else np.nan
 
 
 def empty_records(n_years: int) -> dict[str, np.ndarray]:

@@ -13,11 +13,11 @@ from typing import Mapping
 import numpy as np
 from scipy.stats import qmc
 
+from .declarations.codes import Stream
 from .kernels.rng import uniforms
-from .parameters import BY_NAME, UNCERTAINTIES
+from .declarations.parameters import BY_NAME, UNCERTAINTIES
 from .scenario import Scenario, ScenarioError
 
-PARAMETER_STREAM = 50
 SAMPLERS = ("lhs", "sobol", "random")
 
 
@@ -40,7 +40,7 @@ def parameter_values(scenario: Scenario, seed: int = 0,
         Every lever and uncertainty by name.
     """
     values: dict[str, float | str] = dict(scenario.levers)
-    q = uniforms(seed, 0, PARAMETER_STREAM, len(UNCERTAINTIES))
+    q = uniforms(seed, 0, Stream.PARAMETERS, len(UNCERTAINTIES))
     for p, quantile in zip(UNCERTAINTIES, q):
         values[p.name] = scenario.uncertainties[p.name].ppf(float(quantile))
     for name, value in (params or {}).items():

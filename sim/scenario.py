@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .data import load_municipality
-from .parameters import BY_NAME, LEVERS, UNCERTAINTIES, Parameter
+from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES, Parameter
 
 DATA_ROOT = Path(__file__).resolve().parents[1] / "calibration" / "data"
 """Folder holding one data folder per municipality."""

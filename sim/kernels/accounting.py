@@ -8,7 +8,7 @@ from numba import njit
 
 @njit(cache=True)
 def household_accounts(car_owner, car_fuel, km_per_car, km_factor, fossil_kg_per_km, footprint_kg_per_km,
-                       heating, heat_demand, oil_t_per_mwh, heat_electricity, heat_district, persons,
+                       heating, heat_demand, oil_system, oil_t_per_mwh, heat_electricity, heat_district, persons,
                        low_meat_diet, food, totals):
     """Territorial emissions, energy use and consumption footprints of households.
 
@@ -27,6 +27,8 @@ def household_accounts(car_owner, car_fuel, km_per_car, km_factor, fossil_kg_per
     heating : int8[n]
     heat_demand : float64[n]
         MWh of heat per year.
+    oil_system : int
+        Code of oil heating (``Heating.OIL``).
     oil_t_per_mwh : float
         Territorial t CO2e per MWh of oil heat (calibrated).
     heat_electricity, heat_district : float64[5]
@@ -42,7 +44,7 @@ def household_accounts(car_owner, car_fuel, km_per_car, km_factor, fossil_kg_per
     for t in range(6):
         totals[t] = 0.0
     for i in range(persons.shape[0]):
-        if heating[i] == 3:
+        if heating[i] == oil_system:
             totals[2] += heat_demand[i] * oil_t_per_mwh
         totals[3] += heat_demand[i] * heat_district[heating[i]]
         totals[4] += heat_demand[i] * heat_electricity[heating[i]]
@@ -56,7 +58,8 @@ def household_accounts(car_owner, car_fuel, km_per_car, km_factor, fossil_kg_per
 @njit(cache=True)
 def firm_accounts(sector, vehicle_energy, fleet_tech, process_energy, process_electrified, heating_fossil,
                   machinery_energy, machinery_fossil_free, electricity, district_heat, energy_step,
-                  step_saving, delivery, freight_cut, fleet_t_per_mwh, fuel_t_per_mwh, totals, direct):
+                  step_saving, delivery, freight_cut, fleet_t_per_mwh, fuel_t_per_mwh, electric_fleet,
+                  electric_efficiency, totals, direct):
     """Territorial emissions and energy use of firms.
 
     Energy-efficiency steps cut process, heating, electricity and district heat
@@ -69,7 +72,7 @@ def firm_accounts(sector, vehicle_energy, fleet_tech, process_energy, process_el
     vehicle_energy, process_energy, heating_fossil, machinery_energy : float64[n]
         MWh per year before steps, pledges and fuel switches.
     fleet_tech : int8[n]
-        0 fossil, 1 biofuel, 2 electric.
+        FleetTech code.
     process_electrified, machinery_fossil_free : bool[n]
     electricity, district_heat : float64[n]
         MWh per year before steps.
@@ -83,6 +86,11 @@ def firm_accounts(sector, vehicle_energy, fleet_tech, process_energy, process_el
         Fossil t CO2e per MWh of diesel-equivalent by fleet technology.
     fuel_t_per_mwh : float64[3]
         t CO2e per MWh of process fuel, heating oil (as heat) and machinery diesel.
+    electric_fleet : int
+        Code of an electric fleet (``FleetTech.ELECTRIC``), whose vehicle energy
+        is drawn as electricity.
+    electric_efficiency : float
+        MWh of diesel-equivalent vehicle energy per MWh of electricity.
     totals : float64[6]
         Written: transport, industry, own heating, work machinery t CO2e;
         district heat MWh; electricity MWh.
@@ -96,8 +104,8 @@ def firm_accounts(sector, vehicle_energy, fleet_tech, process_energy, process_el
         vehicles = vehicle_energy[i] * (1.0 - freight_cut[sector[i]]) * delivery[i]
         transport = vehicles * fleet_t_per_mwh[fleet_tech[i]]
         power = electricity[i] * efficiency
-        if fleet_tech[i] == 2:
-            power += vehicles / 3.0
+        if fleet_tech[i] == electric_fleet:
+            power += vehicles / electric_efficiency
         process = process_energy[i] * efficiency * delivery[i]
         industry = 0.0
         if process_electrified[i]:

@@ -15,12 +15,12 @@ With two options, ``s_i,new = 1``, ``r_i = p`` and ``q_new = q`` on an
 all-to-all network, a non-adopter's hazard is ``p + q F``: the Bass model.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .rng import uniform_at
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, chosen, replaced):
     """One step of replacement and imitation for every agent.
 
@@ -55,7 +55,7 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
         Written: whether an event happened.
     """
     n, k = utilities.shape
-    for i in prange(n):
+    for i in range(n):
         c = current[i]
         chosen[i] = c
         replaced[i] = False
@@ -94,7 +94,7 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
         replaced[i] = True
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def utilities(usage, attitude, pledged, exposure, capex, usage_cost, constant, green, cost_unit,
               weights, out):
     """Logit utilities of a choice set at a replacement event.
@@ -129,7 +129,7 @@ def utilities(usage, attitude, pledged, exposure, capex, usage_cost, constant, g
         Written in place.
     """
     n, k = out.shape
-    for i in prange(n):
+    for i in range(n):
         lean = weights[1] * exposure[i] + weights[2] * (attitude[i] - 0.5) + weights[3] * pledged[i]
         for j in range(k):
             cost = capex[j] + usage[i] * usage_cost[j]

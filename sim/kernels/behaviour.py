@@ -1,11 +1,11 @@
 """Behaviour: kilometres and mode shift, diet, consumption, efficiency steps, heat recovery."""
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .rng import uniform
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def household_behaviour(zone, attitude, strength, exposure_diet, low_meat_diet, zone_km_factor,
                         mode_shift, pledge_km_cut, diet_shift_rate, key, km_factor):
     """Yearly car use and diet of households.
@@ -28,7 +28,7 @@ def household_behaviour(zone, attitude, strength, exposure_diet, low_meat_diet, 
     km_factor : float64[n]
         Written: multiplier of the base kilometres of the household's cars.
     """
-    for i in prange(zone.shape[0]):
+    for i in range(zone.shape[0]):
         z = zone[i]
         km_factor[i] = zone_km_factor[z] * (1.0 - mode_shift[z]) * (1.0 - pledge_km_cut * strength[i])
         if not low_meat_diet[i]:
@@ -37,7 +37,7 @@ def household_behaviour(zone, attitude, strength, exposure_diet, low_meat_diet, 
                 low_meat_diet[i] = True
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def climb_energy_steps(energy_step, top_step, pledged, exposure_steps, base_rate, support,
                        pledge_factor, social_weight, key):
     """Firms climb the energy-efficiency ladder (Energitrappan).
@@ -54,7 +54,7 @@ def climb_energy_steps(energy_step, top_step, pledged, exposure_steps, base_rate
     base_rate, support, pledge_factor, social_weight : float
     key : uint64
     """
-    for i in prange(energy_step.shape[0]):
+    for i in range(energy_step.shape[0]):
         if energy_step[i] >= top_step:
             continue
         hazard = (base_rate * (1.0 + 2.0 * support) * (1.0 + pledge_factor * pledged[i])
@@ -63,7 +63,7 @@ def climb_energy_steps(energy_step, top_step, pledged, exposure_steps, base_rate
             energy_step[i] += 1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def connect_heat_recovery(eligible, connected, pledged, base_rate, support_rate, support, key):
     """Eligible firms connect their surplus heat to district heating.
 
@@ -77,7 +77,7 @@ def connect_heat_recovery(eligible, connected, pledged, base_rate, support_rate,
     base_rate, support_rate, support : float
     key : uint64
     """
-    for i in prange(eligible.shape[0]):
+    for i in range(eligible.shape[0]):
         if not eligible[i] or connected[i]:
             continue
         hazard = base_rate * (1.0 + pledged[i]) + support_rate * support

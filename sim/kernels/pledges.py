@@ -1,11 +1,11 @@
 """Pledges: signing local climate pledges, and what pledged organisations deliver."""
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .rng import uniform, uniform_at
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def sign_pledges(kind, attitude, pledge_year, exposure, hazard_by_kind, social_weight, year, key):
     """Let agents that have not pledged sign this year.
 
@@ -28,7 +28,7 @@ def sign_pledges(kind, attitude, pledge_year, exposure, hazard_by_kind, social_w
     year : int
     key : uint64
     """
-    for i in prange(kind.shape[0]):
+    for i in range(kind.shape[0]):
         if pledge_year[i] != 0:
             continue
         hazard = (hazard_by_kind[kind[i]] + social_weight * exposure[i]) * 2.0 * attitude[i]
@@ -36,17 +36,17 @@ def sign_pledges(kind, attitude, pledge_year, exposure, hazard_by_kind, social_w
             pledge_year[i] = year
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def pledge_strength(pledge_year, year, decay, out):
     """Behavioural strength of each pledge: 1 when signed, decaying ``exp(-decay * age)``."""
-    for i in prange(pledge_year.shape[0]):
+    for i in range(pledge_year.shape[0]):
         if pledge_year[i] == 0 or pledge_year[i] > year:
             out[i] = 0.0
         else:
             out[i] = np.exp(-decay * (year - pledge_year[i]))
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, seed_key, out):
     """Remaining share of fossil energy of each pledged organisation.
 
@@ -67,7 +67,7 @@ def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, seed_
     out : float64[n]
         Written: multiplier of fossil energy, 1 for the unpledged.
     """
-    for i in prange(pledge_year.shape[0]):
+    for i in range(pledge_year.shape[0]):
         if pledge_year[i] == 0 or pledge_year[i] > year:
             out[i] = 1.0
             continue

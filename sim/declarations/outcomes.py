@@ -1,0 +1,93 @@
+"""Outcomes of a run, declared once: name, dimensions, units, meaning and how a batch summarises it.
+
+The Dataset's variables, their CF attributes, the README's variable table,
+the batch store's layout and the summaries are all made from
+:data:`OUTCOMES`. Target years and thresholds are not here: they are the
+municipality's (``[targets]`` in its ``municipality.toml``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .codes import (ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, PAYERS, SCOPES, SECTORS,
+                    SINKS)
+
+COORDS: dict[str, tuple] = {"sector": SECTORS, "sink": SINKS, "scope": SCOPES, "fuel": FUELS,
+                            "system": HEATING_SYSTEMS, "step": ENERGY_STEPS, "actor_kind": ACTOR_KINDS,
+                            "payer": PAYERS}
+"""Labels of every dimension but ``year``, from the codes."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One result variable.
+
+    Parameters
+    ----------
+    name : str
+    dims : tuple of str
+        ``year`` and keys of :data:`COORDS`; empty for a per-run scalar.
+    units : str
+    long_name : str
+    summary : str
+        How a batch summarises it across runs ("" when it is not summarised).
+    """
+
+    name: str
+    dims: tuple[str, ...]
+    units: str
+    long_name: str
+    summary: str = ""
+
+
+_PROBABILITY = "probability over runs (prob_ variables of the summary)"
+_BAND = "median and 5-95 % band over runs in the reduction-target year"
+
+OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
+    Outcome("emissions", ("year", "sector"), "t CO2e/yr",
+            "territorial greenhouse-gas emissions by sector"),
+    Outcome("removals", ("year", "sink"), "t CO2e/yr",
+            "removals and offsets by sink"),
+    Outcome("net_emissions", ("year",), "t CO2e/yr",
+            "territorial emissions minus removals (biochar, rewetting, forestry); offsets kept apart", _BAND),
+    Outcome("net_emissions_with_offsets", ("year",), "t CO2e/yr",
+            "net emissions minus purchased offsets"),
+    Outcome("consumption_emissions_per_capita", ("year",), "t CO2e/yr",
+            "consumption-based emissions per inhabitant"),
+    Outcome("municipal_group_emissions", ("year", "scope"), "t CO2e/yr",
+            "municipal group emissions by GHG-protocol scope"),
+    Outcome("car_fleet", ("year", "fuel"), "1",
+            "household cars in use on 1 January by fuel"),
+    Outcome("new_cars", ("year", "fuel"), "1/yr",
+            "cars bought by households by fuel"),
+    Outcome("heating_systems", ("year", "system"), "1",
+            "household heating systems on 1 January by kind"),
+    Outcome("firm_energy_step", ("year", "step"), "1",
+            "firms by energy-efficiency step (Energitrappan) on 1 January"),
+    Outcome("heat_recovery_connections", ("year",), "1",
+            "firms delivering surplus heat to district heating on 1 January"),
+    Outcome("pledges", ("year", "actor_kind"), "1",
+            "actors with a local climate pledge signed before the year"),
+    Outcome("pledged_reduction", ("year",), "t CO2e/yr",
+            "reduction pledged organisations committed to"),
+    Outcome("delivered_reduction", ("year",), "t CO2e/yr",
+            "reduction pledged organisations delivered against their emissions at signing"),
+    Outcome("grant_spend", ("year",), "SEK/yr",
+            "climate grants paid out"),
+    Outcome("grant_abatement", ("year",), "t CO2e/yr",
+            "additional abatement of grant projects funded before the year, free riders excluded"),
+    Outcome("costs", ("year", "payer"), "SEK/yr",
+            "transition investment and lever spending by payer"),
+    Outcome("fossil_co2", ("year",), "t CO2/yr",
+            "territorial fossil CO2"),
+    Outcome("cumulative_co2", ("year",), "t CO2",
+            "fossil CO2 emitted since the carbon budget's start year, inclusive (0 before it)"),
+    Outcome("reduction_vs_2020", ("year",), "1",
+            "relative cut of net emissions against 2020"),
+    Outcome("target_2030_met", (), "1",
+            "net emissions in 2030 at most 20 % of 2020 (1 yes, 0 no)", _PROBABILITY),
+    Outcome("climate_positive_2045", (), "1",
+            "net emissions in 2045 below zero (1 yes, 0 no)", _PROBABILITY),
+    Outcome("within_budget", (), "1",
+            "cumulative fossil CO2 at the last year within the carbon budget (1 yes, 0 no; NaN if the run starts after the budget)", _PROBABILITY),
+)}

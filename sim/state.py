@@ -1,0 +1,149 @@
+"""One run's changing state and each year's inputs: :class:`State` and :class:`YearContext`.
+
+The engine's mechanisms (:mod:`sim.mechanisms`) read a :class:`YearContext`
+(the year, the parameter values and constants, the technology table, the
+base-year calibration, the drivers, the network and the random-stream keys)
+and change a :class:`State`. The population a run starts from is never
+mutated: the state holds copies of the arrays that change and shares the
+ones that do not.
+"""
+from __future__ import annotations
+
+from collections import ChainMap
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+import numpy as np
+
+from .data import MunicipalityData
+from .declarations import constants
+from .declarations.codes import ActorKind, Signal, Stream
+from .exogenous import Drivers
+from .kernels.rng import make_key
+from .network import Network
+from .population import Cars, Firms, Households, MunicipalUnits, MunicipalVehicles, Population
+
+
+@dataclass
+class State:
+    """Everything that changes during a run, as arrays over agents (households, firms, units in order).
+
+    ``households``, ``cars``, ``firms``, ``units`` and ``vehicles`` are the
+    population's records with their changing arrays copied. The yearly
+    flows (``costs``, ``new_cars``, ``grant_spend``) are reset by
+    :meth:`open_year`.
+    """
+
+    households: Households
+    cars: Cars
+    firms: Firms
+    units: MunicipalUnits
+    vehicles: MunicipalVehicles
+    weight: float                       # real households and firms per sampled one (1/scale)
+    kind: np.ndarray                    # int8[N]: ActorKind
+    attitude: np.ndarray                # float64[N] in [0, 1]
+    pledge_year: np.ndarray             # int32[N]: year signed, 0 if not
+    pledge_baseline: np.ndarray         # float64[N]: direct t CO2e at signing (organisations)
+    direct: np.ndarray                  # float64[N]: direct t CO2e this year (organisations)
+    signals: np.ndarray                 # uint8[N]: bit 1 << Signal shown to neighbours
+    exposure: np.ndarray                # float64[N, len(Signal)]: share of neighbours showing each signal
+    strength: np.ndarray                # float64[N]: pledge strength, 1 when fresh, decaying
+    delivery: np.ndarray                # float64[N]: share of fossil energy left after the pledge's cut
+    km_factor: np.ndarray               # float64[n_households]: multiplier of the base car kilometres
+    machinery_fossil_free: np.ndarray   # bool[n_firms]: work machinery run fossil free (procurement)
+    grant_abatement: float = 0.0        # t CO2e/yr of grant projects funded so far, additional only
+    cumulative_co2: float = 0.0         # t CO2 since the carbon budget's start year
+    costs: np.ndarray = field(default_factory=lambda: np.zeros(3))   # SEK this year, by Payer
+    new_cars: np.ndarray = field(default_factory=lambda: np.zeros(5))  # cars bought this year, weighted
+    grant_spend: float = 0.0            # SEK of grants paid out this year
+
+    @classmethod
+    def from_population(cls, population: Population, unit_attitude: float) -> State:
+        """The start state: copies of the population's changing arrays, no pledges, no exposure."""
+        hh, firms, units = population.households, population.firms, population.units
+        n_h, n_f, n_u = len(hh.zone), len(firms.sector), len(units.name)
+        n = n_h + n_f + n_u
+        return cls(
+            households=replace(hh, heating=hh.heating.copy(), low_meat_diet=hh.low_meat_diet.copy()),
+            cars=replace(population.cars, fuel=population.cars.fuel.copy()),
+            firms=replace(firms, fleet_tech=firms.fleet_tech.copy(),
+                          process_electrified=firms.process_electrified.copy(),
+                          energy_step=firms.energy_step.copy(), heat_recovery=firms.heat_recovery.copy()),
+            units=replace(units, fossil_heat=units.fossil_heat.copy(), electricity=units.electricity.copy(),
+                          district_heat=units.district_heat.copy()),
+            vehicles=replace(population.vehicles, tech=population.vehicles.tech.copy()),
+            weight=population.weight,
+            kind=np.repeat(np.array([ActorKind.HOUSEHOLD, ActorKind.FIRM, ActorKind.MUNICIPAL_UNIT], dtype=np.int8),
+                           [n_h, n_f, n_u]),
+            attitude=np.concatenate([hh.attitude, firms.attitude, np.full(n_u, unit_attitude)]),
+            pledge_year=np.zeros(n, dtype=np.int32), pledge_baseline=np.zeros(n), direct=np.zeros(n),
+            signals=np.zeros(n, dtype=np.uint8), exposure=np.zeros((n, len(Signal))),
+            strength=np.zeros(n), delivery=np.ones(n),
+            km_factor=hh.car_km_factor.copy(),   # no mode shift or pledge before the first year's behaviour
+            machinery_fossil_free=np.zeros(n_f, dtype=bool))
+
+    @property
+    def n_households(self) -> int:
+        return len(self.households.zone)
+
+    @property
+    def n_firms(self) -> int:
+        return len(self.firms.sector)
+
+    @property
+    def firm_slice(self) -> slice:
+        """Agent indices of the firms."""
+        return slice(self.n_households, self.n_households + self.n_firms)
+
+    @property
+    def unit_slice(self) -> slice:
+        """Agent indices of the municipal units."""
+        return slice(self.n_households + self.n_firms, len(self.kind))
+
+    def open_year(self) -> None:
+        """Reset the year's flows before the year's processes run."""
+        self.costs = np.zeros(3)
+        self.new_cars = np.zeros(5)
+        self.grant_spend = 0.0
+
+
+@dataclass(frozen=True)
+class YearContext:
+    """What a mechanism may read in one year; nothing here changes during the year.
+
+    ``p`` maps every parameter and constant name to its value (scenario
+    values first, then :data:`sim.declarations.constants.VALUES`);
+    ``values`` holds the parameters alone, as stored in the results.
+    """
+
+    seed: int
+    t: int                              # index of the year in ``drivers.years``
+    year: int
+    p: Mapping[str, Any]
+    values: Mapping[str, Any]
+    tech: Mapping[str, Any]
+    calib: Mapping[str, Any]
+    drivers: Drivers
+    sinks: Mapping[str, np.ndarray]     # t CO2e/yr by sink, along ``drivers.years``
+    data: MunicipalityData
+    network: Network
+
+    @classmethod
+    def first(cls, data: MunicipalityData, network: Network, values: Mapping[str, Any], seed: int,
+              calib: Mapping[str, Any], drivers: Drivers, sinks: Mapping[str, np.ndarray]) -> YearContext:
+        """The context of the run's first year."""
+        return cls(seed=seed, t=0, year=int(drivers.years[0]), p=ChainMap(dict(values), constants.VALUES),
+                   values=values, tech=data.technology, calib=calib, drivers=drivers, sinks=sinks, data=data,
+                   network=network)
+
+    def at(self, t: int) -> YearContext:
+        """The same run's context in year index ``t``."""
+        return replace(self, t=t, year=int(self.drivers.years[t]))
+
+    def key(self, stream: Stream) -> np.uint64:
+        """Key of this year's draws of ``stream``."""
+        return make_key(self.seed, self.year, stream)
+
+    def run_key(self, stream: Stream) -> np.uint64:
+        """Key of draws fixed for the whole run (year 0)."""
+        return make_key(self.seed, 0, stream)
