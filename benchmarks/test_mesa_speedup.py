@@ -4,7 +4,7 @@ pytest-benchmark times one Mesa run (it takes from seconds to minutes);
 inside the same test the engine is timed as the best of several runs, and
 the ratio goes to ``extra_info``:
 
-- ``speedup``: end to end, ``sim.mesa_model.simulate`` over ``sim.simulate``
+- ``speedup``: end to end, ``sim.mesa.simulate`` over ``sim.simulate``
   (both build the same population and network and return the same Dataset);
 - ``speedup_1_thread``: the same with the engine on one numba thread (the
   Mesa model runs on one core anyway; on a busy machine this is the stable
@@ -29,7 +29,7 @@ from bench_settings import QUICK, SEED, best_of
 import sim
 from sim.data import load_municipality
 from sim.engine import run
-from sim.mesa_model import ClimateModel
+from sim.mesa import ClimateModel
 from sim.network import build_network
 from sim.population import build_population
 from sim.sampling import parameter_values

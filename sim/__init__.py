@@ -16,9 +16,9 @@ try:
 except PackageNotFoundError:   # run from a source tree that was not installed
     __version__ = "0+unknown"
 
-from .batch import run_batch  # noqa: E402  (after __version__, which batch and engine read)
-from .engine import simulate  # noqa: E402
-from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
-from .store import open_results  # noqa: E402
+from .batch import run_batch
+from .engine import simulate
+from .scenario import Scenario, ScenarioError, load_scenario
+from .store import open_results
 
 __all__ = ["Scenario", "ScenarioError", "__version__", "load_scenario", "open_results", "run_batch", "simulate"]

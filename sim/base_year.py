@@ -11,7 +11,6 @@ intensities are checked against physical emission factors in the tests.
 """
 from __future__ import annotations
 
-
 import numpy as np
 
 from .data import MunicipalityData

@@ -32,8 +32,8 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .engine import simulate
 from .declarations.parameters import LEVERS, UNCERTAINTIES
+from .engine import simulate
 from .results import COORDS, VARIABLES
 from .sampling import SAMPLERS, quantiles
 from .scenario import Scenario

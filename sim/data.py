@@ -18,7 +18,6 @@ import numpy as np
 from .declarations.codes import SECTORS
 from .declarations.technology import BY_YEAR, EXPECTED_OPTIONS, LIST_LENGTHS, NUMBER, SCHEMA, WHOLE
 
-
 SERIES_FILES = {"emissions": "territorial_emissions.csv", "population": "population.csv",
                 "dwellings": "dwellings.csv", "new_cars": "new_cars.csv"}
 

@@ -9,7 +9,7 @@ is next year's. The rules live in :mod:`sim.mechanisms`.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
@@ -18,7 +18,7 @@ from . import __version__
 from .base_year import calibrate
 from .data import MunicipalityData, load_municipality
 from .exogenous import build_drivers, removals
-from .mechanisms import accounting, adoption, behaviour, grants, infrastructure, influence, pledges, procurement
+from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
 from .network import Network, build_network
 from .population import Population, build_population
 from .results import empty_records, to_dataset

@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .declarations.parameters import NEVER, PARAMETERS, Parameter
 
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         0 on success; 1 when ``--check`` finds a table out of date or a file lacks the markers.
     """
     parser = argparse.ArgumentParser(prog="python -m sim.odd",
-                                     description="Write the parameter table of sim.parameters into documents.")
+                                     description="Write the parameter table of sim.declarations.parameters into documents.")
     parser.add_argument("paths", nargs="+", type=Path, help="documents with the parameter-table markers")
     parser.add_argument("--check", action="store_true", help="only report documents whose table is out of date")
     args = parser.parse_args(argv)

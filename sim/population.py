@@ -15,8 +15,18 @@ import numpy as np
 from scipy.special import ndtri
 
 from .data import MunicipalityData
-from .declarations.codes import (FIRM_SECTORS, FUELS, HEATING_SYSTEMS, PROCUREMENT, ZONES, Dwelling, FirmSector,
-                                 Fuel, Heating, Stream)
+from .declarations.codes import (
+    FIRM_SECTORS,
+    FUELS,
+    HEATING_SYSTEMS,
+    PROCUREMENT,
+    ZONES,
+    Dwelling,
+    FirmSector,
+    Fuel,
+    Heating,
+    Stream,
+)
 from .declarations.constants import VALUES as CONSTANTS
 from .kernels.rng import uniforms
 

@@ -1,7 +1,7 @@
 """Engine arrays to a self-describing xarray Dataset, and summaries against the targets."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr

@@ -8,14 +8,14 @@ as the scenario sets them.
 from __future__ import annotations
 
 import numbers
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 from scipy.stats import qmc
 
 from .declarations.codes import Stream
-from .kernels.rng import uniforms
 from .declarations.parameters import BY_NAME, UNCERTAINTIES
+from .kernels.rng import uniforms
 from .scenario import Scenario, ScenarioError
 
 SAMPLERS = ("lhs", "sobol", "random")
@@ -46,7 +46,7 @@ def parameter_values(scenario: Scenario, seed: int = 0,
     for name, value in (params or {}).items():
         p = BY_NAME.get(name)
         if p is None or p.role != "uncertainty":
-            raise ScenarioError(scenario.path, f"params.{name}", "an uncertainty of sim.parameters",
+            raise ScenarioError(scenario.path, f"params.{name}", "an uncertainty of sim.declarations.parameters",
                                 f"unknown key {name!r}")
         if (not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_))
                 or not p.low <= float(value) <= p.high):

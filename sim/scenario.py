@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES, Parameter
@@ -113,7 +114,7 @@ class Scenario:
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
 
-    def with_levers(self, **values: float | str) -> "Scenario":
+    def with_levers(self, **values: float | str) -> Scenario:
         """A copy with some levers changed, validated like a file."""
         levers = dict(self.levers)
         for name, value in values.items():
@@ -179,14 +180,14 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
                             f"a year the data of {municipality.name} can start from: {available}", start)
 
     levers_in = _table(path, doc, "levers", required=False)
-    _no_unknown(path, "levers.", levers_in, {p.name: "" for p in LEVERS}, "a lever of sim.parameters")
+    _no_unknown(path, "levers.", levers_in, {p.name: "" for p in LEVERS}, "a lever of sim.declarations.parameters")
     levers = {p.name: p.default for p in LEVERS}
     for key, value in levers_in.items():
         levers[key] = _check_lever(path, key, value)
 
     unc_in = _table(path, doc, "uncertainties", required=False)
     _no_unknown(path, "uncertainties.", unc_in, {p.name: "" for p in UNCERTAINTIES},
-                "an uncertainty of sim.parameters")
+                "an uncertainty of sim.declarations.parameters")
     uncertainties = {p.name: Distribution("uniform", *p.default_range) for p in UNCERTAINTIES}
     for key, value in unc_in.items():
         uncertainties[key] = _check_distribution(path, BY_NAME[key], value)
@@ -251,7 +252,7 @@ def _range_text(p: Parameter) -> str:
 def _check_lever(path, name: str, value: Any) -> float | str:
     p = BY_NAME.get(name)
     if p is None or p.role != "lever":
-        raise ScenarioError(path, f"levers.{name}", "a lever of sim.parameters", f"unknown key {name!r}")
+        raise ScenarioError(path, f"levers.{name}", "a lever of sim.declarations.parameters", f"unknown key {name!r}")
     if p.is_choice:
         if value not in p.choices:
             raise ScenarioError(path, f"levers.{name}", f"one of {list(p.choices)}", value)

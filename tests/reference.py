@@ -43,6 +43,7 @@ def uniform_at(key: int, agent: int, draw: int) -> float:
 
 # ------------------------------------------------------------ influence
 def neighbour_share(indptr, indices, signals):
+    """Mean of each signal (columns of a 0/1 matrix) over each agent's neighbours."""
     n, k = signals.shape
     out = np.zeros((n, k))
     for i in range(n):
@@ -211,13 +212,13 @@ def connect_heat_recovery(eligible, connected, pledged, base_rate, support_rate,
 
 # ----------------------------------------------------------- accounting
 def household_accounts(car_owner, car_fuel, km_per_car, km_factor, fossil_kg_per_km, footprint_kg_per_km,
-                       heating, heat_demand, oil_t_per_mwh, heat_electricity, heat_district, persons,
+                       heating, heat_demand, oil_system, oil_t_per_mwh, heat_electricity, heat_district, persons,
                        low_meat_diet, food):
     """Totals in agent order: car t, car footprint t, oil heat t, district heat MWh, electricity MWh, food t."""
     totals = [0.0] * 6
     for i in range(len(persons)):
         h = int(heating[i])
-        if h == 3:
+        if h == oil_system:
             totals[2] += heat_demand[i] * oil_t_per_mwh
         totals[3] += heat_demand[i] * heat_district[h]
         totals[4] += heat_demand[i] * heat_electricity[h]
@@ -231,7 +232,8 @@ def household_accounts(car_owner, car_fuel, km_per_car, km_factor, fossil_kg_per
 
 def firm_accounts(sector, vehicle_energy, fleet_tech, process_energy, process_electrified, heating_fossil,
                   machinery_energy, machinery_fossil_free, electricity, district_heat, energy_step,
-                  step_saving, delivery, freight_cut, fleet_t_per_mwh, fuel_t_per_mwh):
+                  step_saving, delivery, freight_cut, fleet_t_per_mwh, fuel_t_per_mwh, electric_fleet,
+                  electric_efficiency):
     """Per firm: transport, industry, own heating, machinery t; district heat and electricity MWh."""
     n = len(sector)
     totals = np.zeros(6)
@@ -240,7 +242,7 @@ def firm_accounts(sector, vehicle_energy, fleet_tech, process_energy, process_el
         efficiency = (1.0 - step_saving) ** int(energy_step[i])
         vehicles = vehicle_energy[i] * (1.0 - freight_cut[sector[i]]) * delivery[i]
         transport = vehicles * fleet_t_per_mwh[fleet_tech[i]]
-        electric_vehicles = vehicles / 3.0 if fleet_tech[i] == 2 else 0.0  # a third of the energy
+        electric_vehicles = vehicles / electric_efficiency if fleet_tech[i] == electric_fleet else 0.0
         process = process_energy[i] * efficiency * delivery[i]
         industry = 0.0 if process_electrified[i] else process * fuel_t_per_mwh[0]
         power = electricity[i] * efficiency + electric_vehicles + (process if process_electrified[i] else 0.0)

@@ -15,7 +15,7 @@ def household_inputs(rng, n=2000):
         fossil_kg_per_km=np.array([0.15, 0.12, 0.06, 0.0, 0.016]),
         footprint_kg_per_km=np.array([0.2, 0.19, 0.11, 0.052, 0.2]),
         heating=rng.integers(0, 5, n).astype(np.int8), heat_demand=rng.choice([10.0, 20.0], n),
-        oil_t_per_mwh=0.29, heat_electricity=np.array([0.0, 0.333, 1.0, 0.05, 0.05]),
+        oil_system=3, oil_t_per_mwh=0.29, heat_electricity=np.array([0.0, 0.333, 1.0, 0.05, 0.05]),
         heat_district=np.array([1.0, 0.0, 0.0, 0.0, 0.0]), persons=rng.uniform(1, 4, n),
         low_meat_diet=rng.random(n) < 0.2, food=np.array([1.8, 1.2]))
 
@@ -33,7 +33,7 @@ def test_household_accounts_hand_case():
     totals = np.empty(6)
     accounting.household_accounts(np.array([0], dtype=np.int32), np.array([0], dtype=np.int8), 10_000.0,
                                   np.array([0.5]), np.array([0.2, 0, 0, 0, 0.0]), np.array([0.3, 0, 0, 0, 0.0]),
-                                  np.array([3], dtype=np.int8), np.array([20.0]), 0.3,
+                                  np.array([3], dtype=np.int8), np.array([20.0]), 3, 0.3,
                                   np.array([0.0, 0.333, 1.0, 0.05, 0.05]), np.array([1.0, 0, 0, 0, 0]),
                                   np.array([2.0]), np.array([True]), np.array([1.8, 1.2]), totals)
     np.testing.assert_allclose(totals, [1.0, 1.5, 6.0, 0.0, 1.0, 2.4], rtol=1e-14)
@@ -60,7 +60,7 @@ def firm_inputs(rng, n=1500):
         energy_step=rng.integers(0, 5, n).astype(np.int8), step_saving=0.05,
         delivery=np.where(rng.random(n) < 0.3, rng.uniform(0.5, 1, n), 1.0),
         freight_cut=np.array([0, 0, 0, 0, 0.1, 0, 0.0]), fleet_t_per_mwh=np.array([0.21, 0.0105, 0.0]),
-        fuel_t_per_mwh=np.array([0.27, 0.313, 0.21]))
+        fuel_t_per_mwh=np.array([0.27, 0.313, 0.21]), electric_fleet=2, electric_efficiency=3.0)
 
 
 def test_firm_accounts_match_reference(rng):

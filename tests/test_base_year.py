@@ -9,7 +9,10 @@ import sim
 from sim.base_year import calibrate
 from sim.data import SECTORS, load_municipality
 from sim.kernels import accounting
-from sim.population import OIL, build_population
+from sim.declarations.codes import Heating
+from sim.population import build_population
+
+OIL = Heating.OIL
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +67,7 @@ def test_start_state_before_any_decision(published, calib):
     hh = pop.households
     totals = np.empty(6)
     accounting.household_accounts(pop.cars.owner, pop.cars.fuel, calib["km_per_car"], hh.car_km_factor,
-                                  fossil_kg, fossil_kg, hh.heating, hh.heat_demand,
+                                  fossil_kg, fossil_kg, hh.heating, hh.heat_demand, int(OIL),
                                   calib["household_oil_t_per_mwh"], np.zeros(5), np.zeros(5), hh.persons,
                                   hh.low_meat_diet, np.zeros(2), totals)
     totals *= pop.weight

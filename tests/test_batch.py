@@ -20,7 +20,7 @@ import xarray as xr
 
 import sim
 from sim.batch import Task, connect, make_tasks, plan_batch
-from sim.parameters import UNCERTAINTIES
+from sim.declarations.parameters import UNCERTAINTIES
 from sim.scenario import parse_scenario
 from sim.store import IncompleteStoreError, StoreMismatchError, open_results, write_dataset
 

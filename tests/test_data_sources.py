@@ -5,7 +5,7 @@ import tomllib
 import pytest
 from conftest import DATA, ESKILSTUNA
 
-from sim.parameters import PARAMETERS
+from sim.declarations.parameters import PARAMETERS
 
 SOURCES = DATA / "SOURCES.md"
 

@@ -36,7 +36,7 @@ def test_different_seeds_differ(small_scenario, small_run):
 
 def test_same_params_different_seed_differs_only_by_agents(small_scenario):
     """With every uncertainty pinned by params=, two seeds still differ through the agents' own draws."""
-    params = {p.name: p.default for p in sim.parameters.UNCERTAINTIES}
+    params = {p.name: p.default for p in sim.declarations.parameters.UNCERTAINTIES}
     a = sim.simulate(small_scenario, seed=1, params=params)
     b = sim.simulate(small_scenario, seed=2, params=params)
     assert float(a["imitation_rate"]) == float(b["imitation_rate"])
@@ -133,7 +133,7 @@ def test_every_variable_has_units_and_long_name(small_run):
 
 def test_parameters_stored_with_run(small_run):
     """Every lever and uncertainty is a scalar variable with its role, so batches can be analysed directly."""
-    for p in sim.parameters.PARAMETERS:
+    for p in sim.declarations.parameters.PARAMETERS:
         assert small_run[p.name].dims == ()
         assert small_run[p.name].attrs["role"] == p.role
         if not p.is_choice:
@@ -322,7 +322,8 @@ def test_no_district_heating_where_unavailable(make_scenario, eskilstuna):
     """Households whose dwelling cannot connect to district heating never end up on it."""
     from sim.engine import run
     from sim.network import build_network
-    from sim.population import DH
+    from sim.declarations.codes import Heating
+    DH = Heating.DISTRICT_HEATING
     from sim.sampling import parameter_values
     scenario = make_scenario(end_year=2032, scale=0.02)
     values = parameter_values(scenario, 1, {"imitation_rate": 0.1})

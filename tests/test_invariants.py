@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.parameters import UNCERTAINTIES
+from sim.declarations.parameters import UNCERTAINTIES
 from sim.scenario import parse_scenario
 
 SCENARIO = parse_scenario(scenario_text(end_year=2035, scale=0.02))

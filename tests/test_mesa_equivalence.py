@@ -1,4 +1,4 @@
-"""The numba engine against the plain Mesa reference (:mod:`sim.mesa_model`).
+"""The numba engine against the plain Mesa reference (:mod:`sim.mesa`).
 
 Two kinds of agreement:
 
@@ -28,10 +28,10 @@ import pytest
 from scipy import stats
 
 import sim
-from sim import mesa_model
+from sim import mesa as mesa_model
 from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges
 from sim.network import build_network
-from sim.parameters import UNCERTAINTIES
+from sim.declarations.parameters import UNCERTAINTIES
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,8 @@ import scipy.sparse as sp
 
 from sim.kernels.rng import make_key
 from sim.network import HOUSEHOLD_DEGREE, build_network, small_world_edges
-from sim.population import FIRM_SECTORS, build_population
+from sim.declarations.codes import FIRM_SECTORS
+from sim.population import build_population
 
 N, K, P, SEEDS = 2000, 10, 0.1, range(5)
 

@@ -1,4 +1,4 @@
-"""The ODD description (docs/ODD.md) against the scenario schema (sim/parameters.py)."""
+"""The ODD description (docs/ODD.md) against the scenario schema (sim/declarations/parameters.py)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,7 @@ import pytest
 
 from sim.odd import (END_MARKER, REGENERATE, START_MARKER, format_number, parameter_table, render_document,
                      table_in_document, update_document)
-from sim.parameters import PARAMETERS
+from sim.declarations.parameters import PARAMETERS
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 ELEMENTS = (
@@ -38,7 +38,7 @@ def test_parameter_table_matches_schema(odd_text):
         old, new = documented.splitlines(), current.splitlines()
         first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
         pytest.fail(
-            "docs/ODD.md's parameter table differs from sim/parameters.py (the schema and the document "
+            "docs/ODD.md's parameter table differs from sim/declarations/parameters.py (the schema and the document "
             f"drifted apart); regenerate it with `{REGENERATE}` and commit the result.\n"
             f"first differing line {first + 1}:\n  document: {old[first] if first < len(old) else '(none)'}\n"
             f"  schema:   {new[first] if first < len(new) else '(none)'}")

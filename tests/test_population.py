@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.population import (APARTMENT, BEV, DETACHED, DH, FIRM_SECTORS, FUELS, HEATING, PHEV, ZONES, _categorical,
-                            _poisson, build_population, car_fleet_mix, zone_shares_by_dwelling)
+from sim.declarations.codes import FIRM_SECTORS, FUELS, ZONES, Dwelling, Fuel, Heating
+from sim.declarations.codes import HEATING_SYSTEMS as HEATING
+from sim.population import _categorical, _poisson, build_population, car_fleet_mix, zone_shares_by_dwelling
+
+APARTMENT, DETACHED, BEV, PHEV, DH = Dwelling.APARTMENT, Dwelling.DETACHED, Fuel.BEV, Fuel.PHEV, Heating.DISTRICT_HEATING
 
 SCALE = 0.2
 YEAR = 2020

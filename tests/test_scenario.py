@@ -7,7 +7,7 @@ from conftest import ROOT, scenario_text
 from scipy import stats
 
 import sim
-from sim.parameters import BY_NAME, LEVERS, PARAMETERS, UNCERTAINTIES
+from sim.declarations.parameters import BY_NAME, LEVERS, PARAMETERS, UNCERTAINTIES
 from sim.sampling import parameter_values
 from sim.scenario import Distribution, ScenarioError, parse_scenario
 
@@ -112,9 +112,9 @@ def test_bad_toml(tmp_path):
 
 @pytest.mark.parametrize("extra,field,allowed,given", [
     ("[bogus]\nx = 1\n", "bogus", "one of levers, outputs, scenario, uncertainties", "unknown key 'bogus'"),
-    ("[levers]\nnot_a_lever = 1\n", "levers.not_a_lever", "a lever of sim.parameters", "unknown key"),
+    ("[levers]\nnot_a_lever = 1\n", "levers.not_a_lever", "a lever of sim.declarations.parameters", "unknown key"),
     ("[uncertainties]\nnot_a_parameter = 1\n", "uncertainties.not_a_parameter",
-     "an uncertainty of sim.parameters", "unknown key"),
+     "an uncertainty of sim.declarations.parameters", "unknown key"),
     ("[levers]\nimitation_rate = 0.05\n", "levers.imitation_rate", "a lever", "unknown key"),
     ("[uncertainties]\ngrant_budget = 1e6\n", "uncertainties.grant_budget", "an uncertainty", "unknown key"),
     ("[outputs]\nplots = true\n", "outputs.plots", "one of variables", "unknown key 'plots'"),

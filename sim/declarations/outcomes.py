@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codes import (ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, PAYERS, SCOPES, SECTORS,
-                    SINKS)
+from .codes import ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, PAYERS, SCOPES, SECTORS, SINKS
 
 COORDS: dict[str, tuple] = {"sector": SECTORS, "sink": SINKS, "scope": SCOPES, "fuel": FUELS,
                             "system": HEATING_SYSTEMS, "step": ENERGY_STEPS, "actor_kind": ACTOR_KINDS,

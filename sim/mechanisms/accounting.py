@@ -11,7 +11,7 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from ..declarations.codes import (ENERGY_STEPS, SECTORS, FirmSector, FleetTech, Fuel, Heating, Sector, Sink)
+from ..declarations.codes import ENERGY_STEPS, SECTORS, FirmSector, FleetTech, Fuel, Heating, Sector, Sink
 from ..kernels import accounting
 from ..state import State, YearContext
 
