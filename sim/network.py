@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 
 from .declarations.codes import FIRM_SECTORS, Stream
 from .declarations.constants import VALUES as CONSTANTS
-from .kernels.rng import make_key, uniform_at, uniforms
+from .kernels.network import edges_to_csr, small_world_edges
+from .kernels.rng import make_key, uniforms
 from .population import Population
 
 HOUSEHOLD_DEGREE = int(CONSTANTS["household_degree"])
@@ -58,43 +58,6 @@ class Network:
         return nx.from_scipy_sparse_array(matrix)
 
 
-@njit(cache=True)
-def small_world_edges(order, half_degree, rewiring, key):
-    """Watts-Strogatz edges on a ring of households.
-
-    Parameters
-    ----------
-    order : int64[n]
-        Household index at each ring position.
-    half_degree : int
-        Ties to each side on the ring (mean degree is twice this).
-    rewiring : float
-        Probability that a tie is rewired to a uniformly chosen household
-        (Watts and Strogatz 1998); ``1.0`` gives a random graph.
-    key : uint64
-        Stream key of the counter-based generator.
-
-    Returns
-    -------
-    source, target : int64[n * half_degree]
-        Edge list (self loops removed as -1 pairs are never produced).
-    """
-    n = order.shape[0]
-    source = np.empty(n * half_degree, dtype=np.int64)
-    target = np.empty(n * half_degree, dtype=np.int64)
-    m = 0
-    for position in range(n):
-        for step in range(1, half_degree + 1):
-            other = order[(position + step) % n]
-            if uniform_at(key, position, 2 * step) < rewiring:
-                pick = int(uniform_at(key, position, 2 * step + 1) * (n - 1))
-                other = order[pick if pick < position else pick + 1]
-            source[m] = order[position]
-            target[m] = other
-            m += 1
-    return source[:m], target[:m]
-
-
 def build_network(population: Population, seed: int, topology: str = "small_world") -> Network:
     """Build the Climatevolution network for a population.
 
@@ -114,44 +77,33 @@ def build_network(population: Population, seed: int, topology: str = "small_worl
     n = n_h + n_f + n_u
     sources, targets = [], []
     if n_h > 1:
-        order = np.argsort(households.zone, kind="stable").astype(np.int64)
+        order = np.argsort(households.zone, kind="stable").astype(np.int32)
         half = min(HOUSEHOLD_DEGREE // 2, (n_h - 1) // 2) or 1
         rewiring = CONSTANTS["rewiring"] if topology == "small_world" else 1.0
         s, t = small_world_edges(order, half, rewiring, make_key(seed, 0, Stream.NETWORK))
         sources.append(s)
         targets.append(t)
 
-    graph = nx.Graph()
     rng_seed = int(make_key(seed, 0, Stream.NETWORK_CLUSTERS) % np.uint64(2**32))
     join = uniforms(seed, 0, Stream.NETWORK_CLUSTER_JOIN, n_f) < CONSTANTS["cluster_join"]
     for number, members in enumerate(CLUSTERS.values()):
         ids = np.flatnonzero(np.isin(firms.sector, [FIRM_SECTORS.index(s) for s in members]) & join)
         if len(ids) > 3:
             cluster = nx.barabasi_albert_graph(len(ids), int(CONSTANTS["cluster_attachment"]), seed=rng_seed + number)
-            graph.add_edges_from((n_h + ids[a], n_h + ids[b]) for a, b in cluster.edges)
+            edges = np.array(cluster.edges, dtype=np.int64).reshape(-1, 2)
+            sources.append((n_h + ids[edges[:, 0]]).astype(np.int32))
+            targets.append((n_h + ids[edges[:, 1]]).astype(np.int32))
     unit_ids = n_h + n_f + np.arange(n_u)
-    graph.add_edges_from((a, b) for i, a in enumerate(unit_ids) for b in unit_ids[i + 1:])
+    first, second = np.triu_indices(n_u, k=1)
+    sources.append(unit_ids[first].astype(np.int32))
+    targets.append(unit_ids[second].astype(np.int32))
     spend = units.procurement.sum(axis=1)
     suppliers = np.flatnonzero(firms.municipal_supplier)
     pick = uniforms(seed, 0, Stream.NETWORK_SUPPLIERS, len(suppliers))
     buyer = np.searchsorted(np.cumsum(spend) / spend.sum(), pick, side="right")
-    graph.add_edges_from(zip((n_h + suppliers).tolist(), unit_ids[np.minimum(buyer, n_u - 1)].tolist()))
-    if graph.number_of_edges():
-        edges = np.array(graph.edges, dtype=np.int64)
-        sources.append(edges[:, 0])
-        targets.append(edges[:, 1])
-    return _to_csr(n, sources, targets)
-
-
-def _to_csr(n: int, sources: list[np.ndarray], targets: list[np.ndarray]) -> Network:
-    if sources:
-        s = np.concatenate(sources)
-        t = np.concatenate(targets)
-    else:
-        s = t = np.empty(0, dtype=np.int64)
-    keep = s != t
-    s, t = s[keep], t[keep]
-    rows, cols = np.concatenate([s, t]), np.concatenate([t, s])
-    matrix = sp.coo_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n)).tocsr()
-    matrix.sum_duplicates()
-    return Network(indptr=matrix.indptr.astype(np.int64), indices=matrix.indices.astype(np.int32))
+    sources.append((n_h + suppliers).astype(np.int32))
+    targets.append(unit_ids[np.minimum(buyer, n_u - 1)].astype(np.int32))
+    source, target = np.concatenate(sources), np.concatenate(targets)
+    del sources, targets
+    indptr, indices = edges_to_csr(n, source, target)
+    return Network(indptr=indptr, indices=indices)

@@ -7,7 +7,8 @@ import pytest
 import scipy.sparse as sp
 
 from sim.kernels.rng import make_key
-from sim.network import HOUSEHOLD_DEGREE, build_network, small_world_edges
+from sim.kernels.network import small_world_edges
+from sim.network import HOUSEHOLD_DEGREE, build_network
 from sim.declarations.codes import FIRM_SECTORS
 from sim.population import build_population
 

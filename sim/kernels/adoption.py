@@ -21,8 +21,40 @@ from .rng import uniform_at
 
 
 @njit(cache=True)
+def _pick(c, rate, row, exposure, imitation, imitating, total, target):
+    """The option taken at an event: the hazard ``rate * share_j + q_j e`` reaches ``target`` (< ``total``)."""
+    k = row.shape[0]
+    top = row[0]
+    for j in range(1, k):
+        top = max(top, row[j])
+    denominator = 0.0
+    for j in range(k):
+        denominator += np.exp(row[j] - top)
+    cumulative = 0.0
+    last = c
+    for j in range(k):
+        hazard = rate * np.exp(row[j] - top) / denominator
+        if imitating and j != c and row[j] != -np.inf:
+            hazard += imitation[j] * exposure
+        if hazard > 0.0:
+            last = j
+        cumulative += hazard
+        if target < cumulative:
+            return j
+    return last  # rounding left the target above the total: the last possible option
+
+
+@njit(cache=True)
+def _utility(usage, attitude, pledged, exposure, capex, usage_cost, constant, green, cost_unit, weights, j):
+    """``U_j`` of one agent (see :func:`utilities`)."""
+    lean = weights[1] * exposure + weights[2] * (attitude - 0.5) + weights[3] * pledged
+    cost = capex[j] + usage * usage_cost[j]
+    return constant[j] - weights[0] * cost / cost_unit + lean * green[j]
+
+
+@njit(cache=True)
 def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, chosen, replaced):
-    """One step of replacement and imitation for every agent.
+    """One step of replacement and imitation for every agent, given their utilities.
 
     The logit shares sum to one, so the total hazard is
     ``r_i + e_i * sum_{j != c} q_j`` and the shares are computed only for the
@@ -30,7 +62,8 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
     non-adopters only: an agent already holding an imitated option
     (``q_c > 0``) changes at replacement events alone. An option whose
     utility is ``-inf`` is not available to the agent: it is neither chosen
-    nor imitated.
+    nor imitated. :func:`choose` takes the same decisions and computes the
+    utilities only where an event happens.
 
     Parameters
     ----------
@@ -68,29 +101,75 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
         total = replacement_rate[i] + exposure[i] * imitated
         if total <= 0.0 or uniform_at(key, i, 0) >= 1.0 - np.exp(-dt * total):
             continue
-        top = utilities[i, 0]
-        for j in range(1, k):
-            top = max(top, utilities[i, j])
-        denominator = 0.0
+        chosen[i] = _pick(c, replacement_rate[i], utilities[i], exposure[i], imitation, imitating, total,
+                          uniform_at(key, i, 1) * total)
+        replaced[i] = True
+
+
+@njit(cache=True)
+def choose(current, owner, rate, usage_scale, usage, attitude, pledged, exposure, blocked_option, blocked,
+           choice, cost_unit, weights, key, chosen, replaced):
+    """:func:`utilities` then :func:`adopt` in one pass, computing utilities only at events.
+
+    Decisions are taken per item (a car, a heating system, a vehicle) held
+    by an owner (a household, a firm, a unit); the owner's attributes are read
+    through ``owner``, so nothing of item length is gathered beforehand.
+
+    Parameters
+    ----------
+    current : int8[n]
+        Option each item holds.
+    owner : int32[n]
+        Index of each item's owner into the owner arrays below.
+    rate : float64[m]
+        Replacement hazard per year by owner (0: decides nothing).
+    usage_scale : float
+        Multiplies ``usage`` (for example the calibrated km per car).
+    usage, attitude, pledged, exposure : float64[m]
+        By owner: use per year (before ``usage_scale``), attitude, pledge
+        strength, share of neighbours holding a low-carbon option.
+    blocked_option : int
+        An option some owners cannot take (-1: none).
+    blocked : bool[m]
+        Owners that cannot take ``blocked_option``.
+    choice : float64[5, k]
+        Rows: annualised capex, usage cost, constant (``-inf``: not offered),
+        greenness and imitation hazard of each option.
+    cost_unit : float
+    weights : float64[4]
+        Cost, social, attitude and pledge weights.
+    key : uint64
+        Stream key; item ``i`` uses draws 0 and 1 of counter ``i``.
+    chosen : int8[n]
+        Written: option held after the step.
+    replaced : bool[n]
+        Written: whether an event happened.
+    """
+    n = current.shape[0]
+    k = choice.shape[1]
+    capex, usage_cost, constant, green, imitation = choice[0], choice[1], choice[2], choice[3], choice[4]
+    row = np.empty(k)
+    for i in range(n):
+        c = current[i]
+        o = owner[i]
+        chosen[i] = c
+        replaced[i] = False
+        imitating = imitation[c] == 0.0
+        imitated = 0.0
+        if imitating:
+            for j in range(k):
+                if j != c and constant[j] != -np.inf and not (j == blocked_option and blocked[o]):
+                    imitated += imitation[j]
+        total = rate[o] + exposure[o] * imitated
+        if total <= 0.0 or uniform_at(key, i, 0) >= 1.0 - np.exp(-total):
+            continue
+        used = usage_scale * usage[o]
         for j in range(k):
-            denominator += np.exp(utilities[i, j] - top)
-        target = uniform_at(key, i, 1) * total
-        cumulative = 0.0
-        pick = -1
-        last = c
-        for j in range(k):
-            hazard = replacement_rate[i] * np.exp(utilities[i, j] - top) / denominator
-            if imitating and j != c and utilities[i, j] != -np.inf:
-                hazard += imitation[j] * exposure[i]
-            if hazard > 0.0:
-                last = j
-            cumulative += hazard
-            if target < cumulative:
-                pick = j
-                break
-        if pick < 0:  # rounding left the target above the total: the last possible option
-            pick = last
-        chosen[i] = pick
+            row[j] = _utility(used, attitude[o], pledged[o], exposure[o], capex, usage_cost, constant, green,
+                              cost_unit, weights, j)
+        if blocked_option >= 0 and blocked[o]:
+            row[blocked_option] = -np.inf
+        chosen[i] = _pick(c, rate[o], row, exposure[o], imitation, imitating, total, uniform_at(key, i, 1) * total)
         replaced[i] = True
 
 
@@ -130,7 +209,6 @@ def utilities(usage, attitude, pledged, exposure, capex, usage_cost, constant, g
     """
     n, k = out.shape
     for i in range(n):
-        lean = weights[1] * exposure[i] + weights[2] * (attitude[i] - 0.5) + weights[3] * pledged[i]
         for j in range(k):
-            cost = capex[j] + usage[i] * usage_cost[j]
-            out[i, j] = constant[j] - weights[0] * cost / cost_unit + lean * green[j]
+            out[i, j] = _utility(usage[i], attitude[i], pledged[i], exposure[i], capex, usage_cost, constant, green,
+                                 cost_unit, weights, j)

@@ -120,30 +120,26 @@ def vehicle_choice(context: YearContext) -> ChoiceSet:
                      np.array(p["municipal_vehicle_green"]), p["household_cost_unit"], np.zeros(len(FleetTech)))
 
 
-def _decide(choice: ChoiceSet, weights, current, rate, usage, attitude, pledged, exposure, key, blocked=None):
-    """Utilities then events for one choice set; returns the options chosen and whether an event happened."""
+def _decide(choice: ChoiceSet, weights, current, owner, rate, usage_scale, usage, attitude, pledged, exposure, key,
+            blocked_option: int = -1, blocked=None):
+    """Events and choices of every item for one choice set; returns the options chosen and whether an event happened."""
     n = len(current)
-    utilities = np.empty((n, len(choice.capex)))
-    adoption.utilities(usage, attitude, pledged, exposure, choice.capex, choice.usage_cost, choice.constant,
-                       choice.green, choice.cost_unit, weights, utilities)
-    if blocked is not None:
-        for option, unavailable in blocked.items():
-            utilities[unavailable, option] = -np.inf   # neither chosen nor imitated
     chosen = np.empty(n, dtype=np.int8)
     replaced = np.empty(n, dtype=bool)
-    adoption.adopt(current, rate, utilities, exposure, choice.imitation, 1.0, key, chosen, replaced)
+    table = np.stack([choice.capex, choice.usage_cost, choice.constant, choice.green, choice.imitation])
+    adoption.choose(current, owner, rate, usage_scale, usage, attitude, pledged, exposure, blocked_option,
+                    np.zeros(len(rate), dtype=bool) if blocked is None else blocked, table, choice.cost_unit, weights,
+                    key, chosen, replaced)
     return chosen, replaced
 
 
 def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
-    cars, hh, p = state.cars, state.households, context.p
-    owner = cars.owner
-    cars_real = max(1.0, len(owner) * state.weight)
+    cars, hh, p, n_h = state.cars, state.households, context.p, state.n_households
+    cars_real = max(1.0, len(cars.owner) * state.weight)
     choice = car_choice(context, charging_availability(context, cars_real))
-    exposure = state.exposure[owner, Signal.LOW_CARBON_CAR]
-    chosen, replaced = _decide(choice, weights, cars.fuel, np.full(len(owner), p["car_replacement_rate"]),
-                               context.calib["km_per_car"] * hh.car_km_factor[owner], hh.attitude[owner],
-                               state.strength[owner], exposure, context.key(Stream.CARS))
+    chosen, replaced = _decide(choice, weights, cars.fuel, cars.owner, np.full(n_h, p["car_replacement_rate"]),
+                               context.calib["km_per_car"], hh.car_km_factor, hh.attitude, state.strength[:n_h],
+                               state.exposure[:n_h, Signal.LOW_CARBON_CAR], context.key(Stream.CARS))
     bought = np.bincount(chosen[replaced], minlength=len(Fuel)).astype(float)
     cars.fuel[:] = chosen
     state.new_cars = bought * state.weight
@@ -152,10 +148,10 @@ def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
 
 def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:
     hh, n_h = state.households, state.n_households
-    chosen, replaced = _decide(heating_choice(context), weights, hh.heating,
-                               np.full(n_h, context.p["heating_replacement_rate"]), hh.heat_demand, hh.attitude,
+    chosen, replaced = _decide(heating_choice(context), weights, hh.heating, np.arange(n_h, dtype=np.int32),
+                               np.full(n_h, context.p["heating_replacement_rate"]), 1.0, hh.heat_demand, hh.attitude,
                                state.strength[:n_h], state.exposure[:n_h, Signal.LOW_CARBON_HEAT],
-                               context.key(Stream.HEATING), blocked={Heating.DISTRICT_HEATING: ~hh.dh_available})
+                               context.key(Stream.HEATING), Heating.DISTRICT_HEATING, ~hh.dh_available)
     switched = replaced & (chosen != hh.heating)
     hh.heating[:] = chosen
     subsidised = int(np.count_nonzero(switched & (chosen == Heating.HEAT_PUMP)))
@@ -168,17 +164,17 @@ def _firms(state: State, context: YearContext, weights: np.ndarray) -> None:
     n_f = state.n_firms
     exposure = state.exposure[state.firm_slice]
     pledged = (state.pledge_year[state.firm_slice] != 0).astype(float)
-    ones = np.ones(n_f)
-    chosen, _ = _decide(fleet_choice(context), weights, firms.fleet_tech,
-                        np.where(firms.vehicle_energy > 0, p["fleet_replacement_rate"], 0.0), ones, firms.attitude,
-                        pledged, exposure[:, Signal.LOW_CARBON_CAR], context.key(Stream.FIRM_FLEET))
+    ones, itself = np.ones(n_f), np.arange(n_f, dtype=np.int32)
+    chosen, _ = _decide(fleet_choice(context), weights, firms.fleet_tech, itself,
+                        np.where(firms.vehicle_energy > 0, p["fleet_replacement_rate"], 0.0), 1.0, ones,
+                        firms.attitude, pledged, exposure[:, Signal.LOW_CARBON_CAR], context.key(Stream.FIRM_FLEET))
     firms.fleet_tech[:] = chosen
     cost = (float(np.sum(firms.vehicle_energy[chosen == FleetTech.ELECTRIC]))
             * context.drivers.fleet_electric_premium[context.t])
     process = process_choice(context)
-    chosen, _ = _decide(process, weights, firms.process_electrified.astype(np.int8),
-                        np.where(firms.process_energy > 0, p["heating_replacement_rate"], 0.0), ones, firms.attitude,
-                        pledged, exposure[:, Signal.LOW_CARBON_HEAT], context.key(Stream.PROCESS))
+    chosen, _ = _decide(process, weights, firms.process_electrified.astype(np.int8), itself,
+                        np.where(firms.process_energy > 0, p["heating_replacement_rate"], 0.0), 1.0, ones,
+                        firms.attitude, pledged, exposure[:, Signal.LOW_CARBON_HEAT], context.key(Stream.PROCESS))
     firms.process_electrified[:] = chosen == ProcessEnergy.ELECTRIC
     cost += float(np.sum(firms.process_energy[firms.process_electrified])) * process.capex[ProcessEnergy.ELECTRIC]
     state.costs[Payer.FIRMS] += cost * state.weight
@@ -189,10 +185,10 @@ def _municipal_vehicles(state: State, context: YearContext, weights: np.ndarray)
     if n_v == 0:
         return
     mf = context.tech["municipal_fleet"]
-    chosen, replaced = _decide(vehicle_choice(context), weights, vehicles.tech,
-                               np.full(n_v, context.p["fleet_replacement_rate"]), np.full(n_v, mf["km_per_vehicle"]),
-                               np.full(n_v, context.p["unit_attitude"]), np.zeros(n_v), np.zeros(n_v),
-                               context.key(Stream.MUNICIPAL_FLEET))
+    chosen, replaced = _decide(vehicle_choice(context), weights, vehicles.tech, np.arange(n_v, dtype=np.int32),
+                               np.full(n_v, context.p["fleet_replacement_rate"]), 1.0,
+                               np.full(n_v, mf["km_per_vehicle"]), np.full(n_v, context.p["unit_attitude"]),
+                               np.zeros(n_v), np.zeros(n_v), context.key(Stream.MUNICIPAL_FLEET))
     bought_electric = int(np.count_nonzero(replaced & (chosen == FleetTech.ELECTRIC)))
     vehicles.tech[:] = chosen
     state.costs[Payer.MUNICIPAL_GROUP] += bought_electric * mf["electric_premium_sek"]
