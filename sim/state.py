@@ -47,7 +47,7 @@ class State:
     pledge_baseline: np.ndarray         # float64[N]: direct t CO2e at signing (organisations)
     direct: np.ndarray                  # float64[N]: direct t CO2e this year (organisations)
     signals: np.ndarray                 # uint8[N]: bit 1 << Signal shown to neighbours
-    exposure: np.ndarray                # float64[N, len(Signal)]: share of neighbours showing each signal
+    signal_counts: np.ndarray           # int32[N, len(Signal)]: neighbours showing each signal
     strength: np.ndarray                # float64[N]: pledge strength, 1 when fresh, decaying
     delivery: np.ndarray                # float64[N]: share of fossil energy left after the pledge's cut
     km_factor: np.ndarray               # float64[n_households]: multiplier of the base car kilometres
@@ -78,7 +78,7 @@ class State:
                            [n_h, n_f, n_u]),
             attitude=np.concatenate([hh.attitude, firms.attitude, np.full(n_u, unit_attitude)]),
             pledge_year=np.zeros(n, dtype=np.int32), pledge_baseline=np.zeros(n), direct=np.zeros(n),
-            signals=np.zeros(n, dtype=np.uint8), exposure=np.zeros((n, len(Signal))),
+            signals=np.zeros(n, dtype=np.uint8), signal_counts=np.zeros((n, len(Signal)), dtype=np.int32),
             strength=np.zeros(n), delivery=np.ones(n),
             km_factor=hh.car_km_factor.copy(),   # no mode shift or pledge before the first year's behaviour
             machinery_fossil_free=np.zeros(n_f, dtype=bool))

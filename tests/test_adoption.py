@@ -158,3 +158,34 @@ def test_bass_limiting_case():
     assert np.abs(curve - exact).max() < 0.01
     # the curve is genuinely S-shaped over the window, so the comparison is not trivial
     assert curve[-1] > 0.9 and abs(curve[int(5 / dt)] - exact[int(5 / dt)]) < 0.01
+
+
+@pytest.mark.parametrize("blocked_option", [-1, 0])
+def test_choose_equals_utilities_then_adopt(rng, blocked_option):
+    """The fused kernel takes exactly the decisions of utilities then adopt, items read through their owners."""
+    n_owners, n_items, k = 400, 700, 4
+    owner = np.sort(rng.integers(0, n_owners, n_items)).astype(np.int32)
+    rate = np.where(rng.random(n_owners) < 0.8, 0.3, 0.0)
+    usage, attitude = rng.uniform(0.5, 2.0, n_owners), rng.random(n_owners)
+    pledged, exposure = rng.random(n_owners) * (rng.random(n_owners) < 0.3), rng.random(n_owners)
+    blocked = rng.random(n_owners) < 0.4
+    capex, usage_cost = rng.uniform(0, 5000, k), rng.uniform(0, 2, k)
+    constant, green = rng.normal(size=k), rng.random(k)
+    constant[k - 1] = -np.inf                      # an option not offered at all
+    imitation = np.array([0.0, 0.4, 0.2, 0.3])
+    weights, current = np.array([1.0, 2.0, 1.5, 0.5]), rng.integers(0, k - 1, n_items).astype(np.int8)
+    key = make_key(5, 2031, 1)
+    utilities = np.empty((n_items, k))
+    adoption.utilities(1.7 * usage[owner], attitude[owner], pledged[owner], exposure[owner], capex, usage_cost,
+                       constant, green, 1000.0, weights, utilities)
+    if blocked_option >= 0:
+        utilities[blocked[owner], blocked_option] = -np.inf
+    want, want_replaced = np.empty(n_items, dtype=np.int8), np.empty(n_items, dtype=bool)
+    adoption.adopt(current, rate[owner], utilities, exposure[owner], imitation, 1.0, key, want, want_replaced)
+    got, got_replaced = np.empty(n_items, dtype=np.int8), np.empty(n_items, dtype=bool)
+    adoption.choose(current, owner, rate, 1.7, usage, attitude, pledged, exposure, blocked_option, blocked,
+                    np.stack([capex, usage_cost, constant, green, imitation]), 1000.0, weights, key, got,
+                    got_replaced)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got_replaced, want_replaced)
+    assert want_replaced.sum() > 50 and (want != current).sum() > 20   # the case exercises real decisions

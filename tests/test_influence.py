@@ -6,12 +6,21 @@ import reference as ref
 from sim.kernels import influence
 
 
-def neighbour_share(indptr, indices, signals, out):
-    """The kernel on a 0/1 signal matrix, packed into the bytes it reads (bit s = column s)."""
+def pack(signals):
+    """A 0/1 signal matrix as the bytes the kernels read (bit s = column s)."""
     bits = np.zeros(len(signals), dtype=np.uint8)
     for s in range(signals.shape[1]):
         bits |= (signals[:, s] > 0).astype(np.uint8) << s
-    influence.neighbour_share(indptr, indices, bits, out)
+    return bits
+
+
+def neighbour_share(indptr, indices, signals, out):
+    """Shares from counts brought up to date from no signals, as the engine's first year does."""
+    n, k = signals.shape
+    counts = np.zeros((n, k), dtype=np.int32)
+    influence.update_counts(indptr, indices, np.zeros(n, dtype=np.uint8), pack(signals), counts)
+    for s in range(k):
+        influence.shares(indptr, counts, s, 0, out[:, s])
 
 
 def random_csr(rng, n, mean_degree, isolated=0):
@@ -71,3 +80,33 @@ def test_star_graph():
     out = np.empty((5, 1))
     neighbour_share(indptr, indices, signals, out)
     np.testing.assert_array_equal(out[:, 0], [0.5, 1.0, 1.0, 1.0, 1.0])
+
+
+def test_incremental_update_equals_recount(rng):
+    """Counts moved year by year from the changed agents equal counts made afresh from the final signals."""
+    n, k = 800, 5
+    indptr, indices = random_csr(rng, n, 10, isolated=4)
+    counts = np.zeros((n, k), dtype=np.int32)
+    shown = np.zeros(n, dtype=np.uint8)
+    for _ in range(6):
+        signals = (rng.random((n, k)) < rng.uniform(0.05, 0.6)).astype(float)
+        influence.update_counts(indptr, indices, shown, pack(signals), counts)
+        assert np.array_equal(shown, pack(signals))
+    fresh = np.zeros((n, k), dtype=np.int32)
+    influence.update_counts(indptr, indices, np.zeros(n, dtype=np.uint8), pack(signals), fresh)
+    np.testing.assert_array_equal(counts, fresh)
+    out = np.empty(n)
+    influence.shares(indptr, counts, 2, 0, out)
+    np.testing.assert_array_equal(out, ref.neighbour_share(indptr, indices, signals)[:, 2])
+
+
+def test_shares_of_a_slice(rng):
+    """Shares of a slice of agents are those agents' rows of the whole."""
+    indptr, indices = random_csr(rng, 300, 6)
+    signals = (rng.random((300, 3)) < 0.4).astype(float)
+    counts = np.zeros((300, 3), dtype=np.int32)
+    influence.update_counts(indptr, indices, np.zeros(300, dtype=np.uint8), pack(signals), counts)
+    whole, part = np.empty(300), np.empty(100)
+    influence.shares(indptr, counts, 1, 0, whole)
+    influence.shares(indptr, counts, 1, 150, part)
+    np.testing.assert_array_equal(part, whole[150:250])

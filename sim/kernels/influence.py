@@ -1,53 +1,79 @@
-"""Influence: each agent's exposure to adopters and pledgers among its neighbours."""
+"""Influence: each agent's exposure to adopters and pledgers among its neighbours.
+
+Each agent keeps, per signal, the number of its neighbours showing it. A
+year changes the signals of few agents, so the counts are updated from the
+agents whose signal byte changed (each visits its own ties; the network is
+undirected), not recomputed over every tie. Counts are exact integers, so
+the shares do not depend on the order of the updates.
+"""
 import numpy as np
 from numba import njit
 
-_LANE_BITS = 12                         # each signal's count in its own 12-bit lane of one int64
-_LANE_MASK = (1 << _LANE_BITS) - 1
-_FLUSH = _LANE_MASK                     # neighbours summed before the lanes are emptied, so none overflows
-
 
 @njit(cache=True)
-def neighbour_share(indptr, indices, signal_bits, out):
-    """Share of each agent's neighbours showing each signal.
-
-    A sparse matrix product on CSR, row-normalised: ``out[i, s]`` is the mean
-    over the neighbours ``j`` of ``i`` of bit ``s`` of ``signal_bits[j]`` (0
-    for an isolated agent). A neighbour's byte is read once per tie and added
-    to all signal counts at once: a table spreads its bits into 12-bit lanes
-    of one integer, emptied every 4,095 ties. Counts are exact integers, so
-    the result does not depend on the order of the sums.
+def update_counts(indptr, indices, shown, new_bits, counts):
+    """Move the neighbours' counts from the signals ``shown`` to ``new_bits``, then record them as shown.
 
     Parameters
     ----------
     indptr : int64[n + 1]
     indices : int32[nnz]
-    signal_bits : uint8[n]
-        Bit ``s`` set where the agent shows signal ``s``.
-    out : float64[n, k]
-        Written in place; ``k`` signals, at most 5.
+        Undirected CSR: ``j`` is a neighbour of ``i`` iff ``i`` is one of ``j``.
+    shown : uint8[n]
+        Signal bits the counts hold now; overwritten with ``new_bits``.
+    new_bits : uint8[n]
+        Bit ``s`` set where the agent shows signal ``s`` this year.
+    counts : int32[n, k]
+        ``counts[i, s]``: neighbours of ``i`` showing signal ``s``; updated in place.
     """
-    n, k = out.shape
-    spread = np.zeros(256, dtype=np.int64)
-    for byte in range(256):
-        for s in range(k):
-            spread[byte] += ((byte >> s) & 1) << (_LANE_BITS * s)
-    counts = np.zeros(k, dtype=np.int64)
+    n, k = counts.shape
     for i in range(n):
-        start, stop = indptr[i], indptr[i + 1]
-        counts[:] = 0
-        lanes = 0
-        pending = 0
-        for p in range(start, stop):
-            lanes += spread[signal_bits[indices[p]]]
-            pending += 1
-            if pending == _FLUSH:
-                for s in range(k):
-                    counts[s] += (lanes >> (_LANE_BITS * s)) & _LANE_MASK
-                lanes = 0
-                pending = 0
+        changed = shown[i] ^ new_bits[i]
+        if changed == 0:
+            continue
         for s in range(k):
-            counts[s] += (lanes >> (_LANE_BITS * s)) & _LANE_MASK
-        degree = stop - start
-        for s in range(k):
-            out[i, s] = counts[s] / degree if degree > 0 else 0.0
+            if (changed >> s) & 1:
+                delta = 1 if (new_bits[i] >> s) & 1 else -1
+                for p in range(indptr[i], indptr[i + 1]):
+                    counts[indices[p], s] += delta
+        shown[i] = new_bits[i]
+
+
+@njit(cache=True)
+def shares(indptr, counts, signal, start, out):
+    """Share of neighbours showing ``signal`` for agents ``start .. start + len(out)`` (0 for the isolated).
+
+    Parameters
+    ----------
+    indptr : int64[n + 1]
+    counts : int32[n, k]
+    signal : int
+    start : int
+    out : float64[m]
+        Written.
+    """
+    for i in range(out.shape[0]):
+        agent = start + i
+        degree = indptr[agent + 1] - indptr[agent]
+        out[i] = counts[agent, signal] / degree if degree > 0 else 0.0
+
+
+@njit(cache=True)
+def household_signals(car_owner, plug_in_car, low_carbon_heat, low_meat_diet, car_bit, heat_bit, diet_bit, out):
+    """Add the households' signal bits: a plug-in car, low-carbon heat, a low-meat diet.
+
+    Parameters
+    ----------
+    car_owner : int32[c]
+    plug_in_car : bool[c]
+    low_carbon_heat, low_meat_diet : bool[n_households]
+    car_bit, heat_bit, diet_bit : int
+        Bit positions of the three signals (``Signal`` codes).
+    out : uint8[n_households]
+        The three bits are set where shown; other bits are kept.
+    """
+    for i in range(out.shape[0]):
+        out[i] |= (np.uint8(low_carbon_heat[i]) << heat_bit) | (np.uint8(low_meat_diet[i]) << diet_bit)
+    for c in range(car_owner.shape[0]):
+        if plug_in_car[c]:
+            out[car_owner[c]] |= np.uint8(1) << car_bit

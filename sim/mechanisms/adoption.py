@@ -13,6 +13,7 @@ import numpy as np
 from ..declarations.codes import FleetTech, Fuel, Heating, Payer, ProcessEnergy, Signal, Stream
 from ..kernels import adoption
 from ..state import State, YearContext
+from .influence import exposure
 from .infrastructure import charging_availability
 
 
@@ -139,7 +140,7 @@ def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
     choice = car_choice(context, charging_availability(context, cars_real))
     chosen, replaced = _decide(choice, weights, cars.fuel, cars.owner, np.full(n_h, p["car_replacement_rate"]),
                                context.calib["km_per_car"], hh.car_km_factor, hh.attitude, state.strength[:n_h],
-                               state.exposure[:n_h, Signal.LOW_CARBON_CAR], context.key(Stream.CARS))
+                               exposure(state, context, Signal.LOW_CARBON_CAR, slice(0, n_h)), context.key(Stream.CARS))
     bought = np.bincount(chosen[replaced], minlength=len(Fuel)).astype(float)
     cars.fuel[:] = chosen
     state.new_cars = bought * state.weight
@@ -150,7 +151,7 @@ def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:
     hh, n_h = state.households, state.n_households
     chosen, replaced = _decide(heating_choice(context), weights, hh.heating, np.arange(n_h, dtype=np.int32),
                                np.full(n_h, context.p["heating_replacement_rate"]), 1.0, hh.heat_demand, hh.attitude,
-                               state.strength[:n_h], state.exposure[:n_h, Signal.LOW_CARBON_HEAT],
+                               state.strength[:n_h], exposure(state, context, Signal.LOW_CARBON_HEAT, slice(0, n_h)),
                                context.key(Stream.HEATING), Heating.DISTRICT_HEATING, ~hh.dh_available)
     switched = replaced & (chosen != hh.heating)
     hh.heating[:] = chosen
@@ -162,19 +163,20 @@ def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:
 def _firms(state: State, context: YearContext, weights: np.ndarray) -> None:
     firms, p = state.firms, context.p
     n_f = state.n_firms
-    exposure = state.exposure[state.firm_slice]
     pledged = (state.pledge_year[state.firm_slice] != 0).astype(float)
     ones, itself = np.ones(n_f), np.arange(n_f, dtype=np.int32)
     chosen, _ = _decide(fleet_choice(context), weights, firms.fleet_tech, itself,
                         np.where(firms.vehicle_energy > 0, p["fleet_replacement_rate"], 0.0), 1.0, ones,
-                        firms.attitude, pledged, exposure[:, Signal.LOW_CARBON_CAR], context.key(Stream.FIRM_FLEET))
+                        firms.attitude, pledged, exposure(state, context, Signal.LOW_CARBON_CAR, state.firm_slice),
+                        context.key(Stream.FIRM_FLEET))
     firms.fleet_tech[:] = chosen
     cost = (float(np.sum(firms.vehicle_energy[chosen == FleetTech.ELECTRIC]))
             * context.drivers.fleet_electric_premium[context.t])
     process = process_choice(context)
     chosen, _ = _decide(process, weights, firms.process_electrified.astype(np.int8), itself,
                         np.where(firms.process_energy > 0, p["heating_replacement_rate"], 0.0), 1.0, ones,
-                        firms.attitude, pledged, exposure[:, Signal.LOW_CARBON_HEAT], context.key(Stream.PROCESS))
+                        firms.attitude, pledged, exposure(state, context, Signal.LOW_CARBON_HEAT, state.firm_slice),
+                        context.key(Stream.PROCESS))
     firms.process_electrified[:] = chosen == ProcessEnergy.ELECTRIC
     cost += float(np.sum(firms.process_energy[firms.process_electrified])) * process.capex[ProcessEnergy.ELECTRIC]
     state.costs[Payer.FIRMS] += cost * state.weight

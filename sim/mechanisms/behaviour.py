@@ -6,6 +6,7 @@ import numpy as np
 from ..declarations.codes import ENERGY_STEPS, Payer, Signal, Stream, Zone
 from ..kernels import behaviour
 from ..state import State, YearContext
+from .influence import exposure
 
 
 def mode_shift(context: YearContext) -> np.ndarray:
@@ -21,7 +22,7 @@ def mode_shift(context: YearContext) -> np.ndarray:
 
 def _households(state: State, context: YearContext) -> None:
     hh, n_h, b = state.households, state.n_households, context.tech["behaviour"]
-    behaviour.household_behaviour(hh.zone, hh.attitude, state.strength[:n_h], state.exposure[:n_h, Signal.LOW_MEAT],
+    behaviour.household_behaviour(hh.zone, hh.attitude, state.strength[:n_h], exposure(state, context, Signal.LOW_MEAT, slice(0, n_h)),
                                   hh.low_meat_diet, np.asarray(b["zone_km_factor"]), mode_shift(context),
                                   b["pledge_km_cut"], context.p["diet_shift_rate"], context.key(Stream.DIET),
                                   state.km_factor)
@@ -33,7 +34,7 @@ def _firms(state: State, context: YearContext) -> None:
     pledged = (state.pledge_year[state.firm_slice] != 0).astype(float)
     before = firms.energy_step.copy()
     behaviour.climb_energy_steps(firms.energy_step, len(ENERGY_STEPS) - 1, pledged,
-                                 state.exposure[state.firm_slice, Signal.STEPPED], steps["base_rate"],
+                                 exposure(state, context, Signal.STEPPED, state.firm_slice), steps["base_rate"],
                                  p["efficiency_support"], steps["pledge_factor"], steps["social_weight"],
                                  context.key(Stream.STEPS))
     step_cost = float(np.sum((firms.energy_step - before) * firms.employees)) * steps["cost_sek_per_employee"]

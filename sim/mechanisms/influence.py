@@ -8,32 +8,32 @@ from ..kernels import influence
 from ..state import State, YearContext
 
 
-def signal_bits(state: State) -> np.ndarray:
-    """Signals each agent shows, as a byte with bit ``1 << Signal`` set (uint8[N])."""
-    hh, cars, firms, vehicles = state.households, state.cars, state.firms, state.vehicles
-    n_h = state.n_households
-    low_carbon_car = np.zeros(len(state.kind), dtype=bool)
-    plug_in = (cars.fuel == Fuel.BEV) | (cars.fuel == Fuel.PHEV)
-    low_carbon_car[cars.owner[plug_in]] = True
-    low_carbon_car[state.firm_slice] = firms.fleet_tech == FleetTech.ELECTRIC
+def signal_bits(state: State, out: np.ndarray) -> None:
+    """Write the signals each agent shows into ``out`` (uint8[N]), bit ``1 << Signal`` set where shown."""
+    hh, cars, firms, vehicles, n_h = state.households, state.cars, state.firms, state.vehicles, state.n_households
+    out[:] = (state.pledge_year != 0).astype(np.uint8) << int(Signal.PLEDGED)
+    influence.household_signals(cars.owner, (cars.fuel == Fuel.BEV) | (cars.fuel == Fuel.PHEV),
+                                (hh.heating == Heating.DISTRICT_HEATING) | (hh.heating == Heating.HEAT_PUMP),
+                                hh.low_meat_diet, int(Signal.LOW_CARBON_CAR), int(Signal.LOW_CARBON_HEAT),
+                                int(Signal.LOW_MEAT), out[:n_h])
+    firm_bits = out[state.firm_slice]
+    firm_bits |= (firms.fleet_tech == FleetTech.ELECTRIC).astype(np.uint8) << int(Signal.LOW_CARBON_CAR)
+    firm_bits |= (firms.process_electrified | firms.heat_recovery).astype(np.uint8) << int(Signal.LOW_CARBON_HEAT)
+    firm_bits |= (firms.energy_step > 0).astype(np.uint8) << int(Signal.STEPPED)
     electric = vehicles.tech == FleetTech.ELECTRIC
-    low_carbon_car[state.unit_slice.start + vehicles.owner[electric]] = True
-    low_carbon_heat = np.zeros(len(state.kind), dtype=bool)
-    low_carbon_heat[:n_h] = (hh.heating == Heating.DISTRICT_HEATING) | (hh.heating == Heating.HEAT_PUMP)
-    low_carbon_heat[state.firm_slice] = firms.process_electrified | firms.heat_recovery
-    stepped = np.zeros(len(state.kind), dtype=bool)
-    stepped[state.firm_slice] = firms.energy_step > 0
-    low_meat = np.zeros(len(state.kind), dtype=bool)
-    low_meat[:n_h] = hh.low_meat_diet
-    bits = low_carbon_car.astype(np.uint8) << Signal.LOW_CARBON_CAR
-    bits |= low_carbon_heat.astype(np.uint8) << Signal.LOW_CARBON_HEAT
-    bits |= (state.pledge_year != 0).astype(np.uint8) << Signal.PLEDGED
-    bits |= stepped.astype(np.uint8) << Signal.STEPPED
-    bits |= low_meat.astype(np.uint8) << Signal.LOW_MEAT
-    return bits
+    out[state.unit_slice.start + vehicles.owner[electric]] |= np.uint8(1 << Signal.LOW_CARBON_CAR)
 
 
 def step(state: State, context: YearContext) -> None:
-    """Everyone shows the signals of 1 January and sees the share of neighbours showing each."""
-    state.signals[:] = signal_bits(state)
-    influence.neighbour_share(context.network.indptr, context.network.indices, state.signals, state.exposure)
+    """Everyone shows the signals of 1 January; each agent's counts of neighbours showing each are brought up to date."""
+    bits = np.empty_like(state.signals)
+    signal_bits(state, bits)
+    influence.update_counts(context.network.indptr, context.network.indices, state.signals, bits, state.signal_counts)
+
+
+def exposure(state: State, context: YearContext, signal: Signal, agents: slice = slice(None)) -> np.ndarray:
+    """Share of each agent's neighbours showing ``signal`` (float64, for ``agents`` of the index space)."""
+    start, stop, _ = agents.indices(len(state.kind))
+    out = np.empty(stop - start)
+    influence.shares(context.network.indptr, state.signal_counts, int(signal), start, out)
+    return out

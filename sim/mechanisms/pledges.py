@@ -6,6 +6,7 @@ import numpy as np
 from ..declarations.codes import Signal, Stream
 from ..kernels import pledges
 from ..state import State, YearContext
+from .influence import exposure
 
 
 def hazard_by_kind(context: YearContext) -> np.ndarray:
@@ -20,7 +21,7 @@ def step(state: State, context: YearContext) -> None:
     """Signing, then each pledge's strength and each organisation's delivery factor this year."""
     p = context.p
     before = state.pledge_year == 0
-    pledges.sign_pledges(state.kind, state.attitude, state.pledge_year, state.exposure[:, Signal.PLEDGED],
+    pledges.sign_pledges(state.kind, state.attitude, state.pledge_year, exposure(state, context, Signal.PLEDGED),
                          hazard_by_kind(context), p["pledge_social_weight"], context.year,
                          context.key(Stream.PLEDGES))
     new = before & (state.pledge_year != 0)
