@@ -77,7 +77,17 @@ def edges_to_csr(n, source, target):
     indptr = np.zeros(n + 1, dtype=np.int64)
     write = 0
     for i in range(n):
-        row = np.sort(indices[start[i]:start[i + 1]])
+        row = indices[start[i]:start[i + 1]]
+        if row.shape[0] > 32:
+            row.sort()
+        else:  # the usual row is a dozen ties: insertion sort in place, no allocation
+            for a in range(1, row.shape[0]):
+                value = row[a]
+                b = a - 1
+                while b >= 0 and row[b] > value:
+                    row[b + 1] = row[b]
+                    b -= 1
+                row[b + 1] = value
         previous = -1
         for j in row:
             if j != previous:
