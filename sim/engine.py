@@ -76,6 +76,12 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,
         end: int) -> dict[str, np.ndarray]:
     """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`)."""
+    return run_state(population, network, data, values, seed, start, end)[0]
+
+
+def run_state(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int,
+              start: int, end: int) -> tuple[dict[str, np.ndarray], State]:
+    """:func:`run`, also returning the state after the last year (the population is left as it was)."""
     drivers = build_drivers(data, dict(values), start, end)
     first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
                               removals(dict(values), drivers.years))
@@ -94,4 +100,4 @@ def run(population: Population, network: Network, data: MunicipalityData, values
         behaviour.step(state, context)             # 6. behaviour
         accounting.record_flows(state, context, records)
     accounting.close(state, first, records)
-    return records
+    return records, state

@@ -320,18 +320,36 @@ def test_within_budget_counts_from_the_budget_year(make_scenario, eskilstuna):
 
 def test_no_district_heating_where_unavailable(make_scenario, eskilstuna):
     """Households whose dwelling cannot connect to district heating never end up on it."""
-    from sim.engine import run
-    from sim.network import build_network
     from sim.declarations.codes import Heating
-    DH = Heating.DISTRICT_HEATING
+    from sim.engine import run_state
+    from sim.network import build_network
     from sim.sampling import parameter_values
     scenario = make_scenario(end_year=2032, scale=0.02)
     values = parameter_values(scenario, 1, {"imitation_rate": 0.1})
     population = build_population(eskilstuna, 2020, 1, 0.02)
-    hh = population.households
-    assert not np.any(hh.heating[~hh.dh_available] == DH)
-    run(population, build_network(population, 1), eskilstuna, values, 1, 2020, 2032)
-    assert np.count_nonzero(hh.heating[~hh.dh_available] == DH) == 0
+    start = population.households.heating.copy()
+    assert not np.any(start[~population.households.dh_available] == Heating.DISTRICT_HEATING)
+    _, state = run_state(population, build_network(population, 1), eskilstuna, values, 1, 2020, 2032)
+    end = state.households.heating
+    assert np.count_nonzero(end != start) > 100          # households did switch
+    assert np.count_nonzero(end[~state.households.dh_available] == Heating.DISTRICT_HEATING) == 0
+
+
+def test_run_leaves_the_population_unchanged(make_scenario, eskilstuna):
+    """The engine changes copies in its State: every array of the population is as built after a run."""
+    from sim.engine import run_state
+    from sim.network import build_network
+    from sim.sampling import parameter_values
+    population = build_population(eskilstuna, 2020, 3, 0.02)
+    before = {f"{part}.{name}": np.array(value, copy=True)
+              for part in ("households", "cars", "firms", "units", "vehicles")
+              for name, value in vars(getattr(population, part)).items()}
+    values = parameter_values(make_scenario(end_year=2035, scale=0.02), 3, None)
+    _, state = run_state(population, build_network(population, 3), eskilstuna, values, 3, 2020, 2035)
+    for key, value in before.items():
+        part, name = key.split(".")
+        np.testing.assert_array_equal(getattr(getattr(population, part), name), value, err_msg=key)
+    assert np.count_nonzero(state.cars.fuel != population.cars.fuel) > 100   # while the state moved on
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, 2**64, True, "3"])
