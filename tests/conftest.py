@@ -2,32 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
+from testdata import BASELINE, ESKILSTUNA, SMALL_SEED, scenario_text
 
 import sim
 from sim.scenario import parse_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "calibration" / "data"
-ESKILSTUNA = DATA / "eskilstuna"
-BASELINE = ROOT / "scenarios" / "baseline.toml"
-
-SMALL_SEED = 11
-
-
-def scenario_text(end_year: int = 2032, scale: float = 0.02, start_year: int = 2020, levers: str = "",
-                  uncertainties: str = "", extra: str = "") -> str:
-    """A minimal scenario file; ``levers`` and ``uncertainties`` are TOML lines of those tables."""
-    text = (f'[scenario]\nname = "test"\nstart_year = {start_year}\nend_year = {end_year}\n'
-            f'scale = {scale}\nmunicipality = "eskilstuna"\n')
-    if levers:
-        text += f"\n[levers]\n{levers}\n"
-    if uncertainties:
-        text += f"\n[uncertainties]\n{uncertainties}\n"
-    return text + extra
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import ESKILSTUNA
+from testdata import ESKILSTUNA
 
 import sim
 from sim.base_year import calibrate

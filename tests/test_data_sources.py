@@ -3,7 +3,7 @@ import re
 import tomllib
 
 import pytest
-from conftest import DATA, ESKILSTUNA
+from testdata import DATA, ESKILSTUNA
 
 from sim.declarations.parameters import PARAMETERS
 

@@ -10,7 +10,7 @@ from importlib.metadata import version
 import numpy as np
 import pytest
 import xarray as xr
-from conftest import ESKILSTUNA, ROOT, SMALL_SEED, scenario_text
+from testdata import ESKILSTUNA, ROOT, SMALL_SEED, scenario_text
 
 import sim
 from sim.data import SECTORS, load_municipality

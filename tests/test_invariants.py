@@ -1,7 +1,7 @@
 """Invariants of whole runs over random parameter draws (hypothesis) and at the declared bounds."""
 import numpy as np
 import pytest
-from conftest import scenario_text
+from testdata import scenario_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ROOT, scenario_text
+from testdata import ROOT, scenario_text
 from scipy import stats
 
 import sim

@@ -18,9 +18,11 @@ import pytest
 from bench_settings import QUICK, ROOT, SEED
 
 from sim.data import load_municipality
-from sim.engine import FIRM, FULFILMENT, HOUSEHOLD, UNIT, UNIT_ATTITUDE, crf
+from sim.declarations.codes import ActorKind, Stream
+from sim.declarations.constants import VALUES as CONSTANTS
 from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges, rng
 from sim.kernels.rng import make_key, uniforms
+from sim.mechanisms.adoption import crf
 from sim.network import build_network
 from sim.population import build_population
 from sim.sampling import parameter_values
@@ -41,17 +43,26 @@ def state(size: str) -> dict:
     hh, firms, units = pop.households, pop.firms, pop.units
     n_h, n_f, n_u = len(hh.zone), len(firms.sector), len(units.name)
     n = n_h + n_f + n_u
-    signals = (uniforms(SEED, 0, 901, 5 * n).reshape(n, 5) < 0.2).astype(float)
+    signals = (uniforms(SEED, 0, 901, 5 * n).reshape(n, 5) < 0.2)
+    bits = np.zeros(n, dtype=np.uint8)
+    for column in range(5):
+        bits |= signals[:, column].astype(np.uint8) << column
+    counts = np.zeros((n, 5), dtype=np.int32)
+    influence.update_counts(net.indptr, net.indices, np.zeros(n, dtype=np.uint8), bits, counts)
     exposure = np.empty((n, 5))
-    influence.neighbour_share(net.indptr, net.indices, signals, exposure)
+    for column in range(5):
+        influence.shares(net.indptr, counts, column, 0, exposure[:, column])
+    changed = bits ^ (uniforms(SEED, 0, 902, n) < 0.1).astype(np.uint8)   # a year's changes: about 10 % of agents
     pledge_year = np.where(uniforms(SEED, 0, 900, n) < 0.1, 2022, 0).astype(np.int32)
     strength = np.empty(n)
     pledges.pledge_strength(pledge_year, YEAR, values["pledge_decay"], strength)
     tech = data.technology
     return dict(values=values, data=data, pop=pop, net=net, n=n, n_h=n_h, n_f=n_f, n_u=n_u, tech=tech,
-                kind=np.concatenate([np.full(n_h, HOUSEHOLD), np.full(n_f, FIRM), np.full(n_u, UNIT)]).astype(np.int8),
-                attitude=np.concatenate([hh.attitude, firms.attitude, np.full(n_u, UNIT_ATTITUDE)]),
-                signals=signals, exposure=exposure, pledge_year=pledge_year, strength=strength,
+                kind=np.repeat(np.array([ActorKind.HOUSEHOLD, ActorKind.FIRM, ActorKind.MUNICIPAL_UNIT],
+                                        dtype=np.int8), [n_h, n_f, n_u]),
+                attitude=np.concatenate([hh.attitude, firms.attitude, np.full(n_u, CONSTANTS["unit_attitude"])]),
+                bits=bits, changed=changed, counts=counts, exposure=exposure, pledge_year=pledge_year,
+                strength=strength,
                 weights=np.array([values[k] for k in ("cost_weight", "social_weight", "attitude_weight",
                                                       "pledge_bonus")]))
 
@@ -77,9 +88,13 @@ def case(name: str, size: str):
     firm_pledged = (s["pledge_year"][n_h:n_h + n_f] != 0).astype(float)
     if name == "rng.fill_uniform":
         return rng.fill_uniform, lambda: (key, np.empty(n)), n
-    if name == "influence.neighbour_share":
+    if name == "influence.update_counts":
         net = s["net"]
-        return influence.neighbour_share, lambda: (net.indptr, net.indices, s["signals"], np.empty((n, 5))), n
+        return influence.update_counts, lambda: (net.indptr, net.indices, s["bits"].copy(), s["changed"],
+                                                 s["counts"].copy()), n
+    if name == "influence.shares":
+        net = s["net"]
+        return influence.shares, lambda: (net.indptr, s["counts"], 2, 0, np.empty(n)), n
     if name == "pledges.sign_pledges":
         hazard = np.array([v["household_pledge_rate"], 0.05, 0.15])
         return pledges.sign_pledges, lambda: (s["kind"], s["attitude"], s["pledge_year"].copy(), s["exposure"][:, 2],
@@ -88,7 +103,7 @@ def case(name: str, size: str):
         return pledges.pledge_strength, lambda: (s["pledge_year"], YEAR, v["pledge_decay"], np.empty(n)), n
     if name == "pledges.delivery_factor":
         return pledges.delivery_factor, lambda: (s["pledge_year"], YEAR, v["pledge_commitment"],
-                                                 v["pledge_fulfilment"], 5.0, make_key(SEED, 0, FULFILMENT),
+                                                 v["pledge_fulfilment"], 5.0, make_key(SEED, 0, Stream.FULFILMENT),
                                                  np.empty(n)), n
     n_cars = len(pop.cars.owner)
     if name == "adoption.utilities":
@@ -102,6 +117,18 @@ def case(name: str, size: str):
         imitation = v["imitation_rate"] * np.array([0.0, 0.0, 0.5, 1.0, 0.0])
         return adoption.adopt, lambda: (pop.cars.fuel, rates, utilities, exposure, imitation, 1.0, key,
                                         np.empty(n_cars, dtype=np.int8), np.empty(n_cars, dtype=bool)), n_cars
+    if name == "adoption.choose":
+        car = s["tech"]["car"]
+        capex = np.asarray(car["purchase_premium_sek"], dtype=float) * crf(v["discount_rate_households"],
+                                                                            car["annuity_years"])
+        table = np.stack([capex, np.asarray(car["energy_cost_sek_per_km"], dtype=float),
+                          np.asarray(car["constant"], dtype=float), np.asarray(car["green"], dtype=float),
+                          v["imitation_rate"] * np.array([0.0, 0.0, 0.5, 1.0, 0.0])])
+        return adoption.choose, lambda: (pop.cars.fuel, pop.cars.owner, np.full(n_h, v["car_replacement_rate"]),
+                                         12000.0, hh.car_km_factor, hh.attitude, s["strength"][:n_h],
+                                         s["exposure"][:n_h, 0], -1, np.zeros(n_h, dtype=bool), table, 10000.0,
+                                         s["weights"], key, np.empty(n_cars, dtype=np.int8),
+                                         np.empty(n_cars, dtype=bool)), n_cars
     if name == "behaviour.household_behaviour":
         zone_km = np.asarray(s["tech"]["behaviour"]["zone_km_factor"], dtype=float)
         return behaviour.household_behaviour, lambda: (hh.zone, hh.attitude, s["strength"][:n_h],
@@ -119,14 +146,14 @@ def case(name: str, size: str):
         fossil = np.array([0.16, 0.15, 0.05, 0.0, 0.02])
         return accounting.household_accounts, lambda: (
             pop.cars.owner, pop.cars.fuel, 12000.0, np.ones(n_h), fossil, fossil + 0.05, hh.heating, hh.heat_demand,
-            0.27, np.asarray(tech["heating"]["electricity_per_mwh_heat"], dtype=float),
+            3, 0.27, np.asarray(tech["heating"]["electricity_per_mwh_heat"], dtype=float),
             np.array([1.0, 0, 0, 0, 0]), hh.persons, hh.low_meat_diet, np.array([1.5, 1.0]), np.empty(6)), n_h
     if name == "accounting.firm_accounts":
         return accounting.firm_accounts, lambda: (
             firms.sector, firms.vehicle_energy, firms.fleet_tech, firms.process_energy, firms.process_electrified,
             firms.heating_fossil, firms.machinery_energy, np.zeros(n_f, dtype=bool), firms.electricity,
             firms.district_heat, firms.energy_step, 0.05, np.ones(n_f), np.zeros(7), np.array([0.25, 0.05, 0.0]),
-            np.array([0.27, 0.29, 0.25]), np.empty(6), np.empty(n_f)), n_f
+            np.array([0.27, 0.29, 0.25]), 2, 3.0, np.empty(6), np.empty(n_f)), n_f
     if name == "grants.allocate_grants":
         m = 3 * s["n_u"] * (100 if size == "full" else 1)
         cost = 1e5 + 1e6 * uniforms(SEED, YEAR, 910, m)
@@ -136,8 +163,9 @@ def case(name: str, size: str):
     raise KeyError(name)
 
 
-KERNELS = ("rng.fill_uniform", "influence.neighbour_share", "pledges.sign_pledges", "pledges.pledge_strength",
-           "pledges.delivery_factor", "adoption.utilities", "adoption.adopt", "behaviour.household_behaviour",
+KERNELS = ("rng.fill_uniform", "influence.update_counts", "influence.shares", "pledges.sign_pledges",
+           "pledges.pledge_strength", "pledges.delivery_factor", "adoption.utilities", "adoption.adopt",
+           "adoption.choose", "behaviour.household_behaviour",
            "behaviour.climb_energy_steps", "behaviour.connect_heat_recovery", "accounting.household_accounts",
            "accounting.firm_accounts", "grants.allocate_grants")
 
