@@ -419,6 +419,9 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+LOCAL_HOST = "127.0.0.1"
+"""The only address the local cluster's scheduler, nannies and workers listen on."""
+
 _ENVIRON_KEYS = ("NUMBA_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_")
 
 
@@ -455,7 +458,9 @@ def connect(client=None, workers: int | None = None) -> Iterator:
     The local cluster runs ``workers`` processes with one thread each; ``NUMBA_NUM_THREADS=1`` is
     set in their environment before they start or restart (through
     ``distributed.nanny.pre-spawn-environ``), and this process's own environment is put back
-    afterwards (:func:`_nanny_class`). A client or address is used as it is.
+    afterwards (:func:`_nanny_class`). Everything it opens (scheduler, nannies, workers, the
+    scheduler's HTTP server) listens on :data:`LOCAL_HOST` only.
+    A client or address is used as it is.
     """
     import dask
     from distributed import Client, LocalCluster
@@ -481,7 +486,10 @@ def connect(client=None, workers: int | None = None) -> Iterator:
     env["NUMBA_NUM_THREADS"] = "1"
     saved = {k: os.environ.get(k) for k in _ENVIRON_KEYS}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": env}):
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+        # loopback only (the scheduler's HTTP server too, on a free port): nothing of the cluster is
+        # reachable from other machines
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host=LOCAL_HOST,
+                               dashboard_address=f"{LOCAL_HOST}:0", worker_dashboard_address=None,
                                silence_logs=logging.ERROR, worker_class=_nanny_class(saved))
     try:
         with Client(cluster) as local:
