@@ -25,11 +25,12 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3,
 def _run(args: argparse.Namespace) -> int:
     from .batch import run_batch
     from .report import plot_net_emissions
-    from .store import write_dataset
+    from .store import check_replaceable, write_dataset
     from .summary import format_table
 
     scenarios = [load_scenario(path) for path in args.scenarios]
     out: Path = args.out
+    check_replaceable(out)  # before any run: never delete or overwrite what sim did not write
     # a NetCDF file cannot grow run by run: work in a Zarr store beside it and export at the end
     store = out if out.suffix == ".zarr" else out.with_name(out.name + ".partial.zarr")
     try:

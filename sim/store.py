@@ -14,11 +14,13 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     """Write ``ds`` to ``path`` (``.nc`` NetCDF4 via h5netcdf, or ``.zarr``).
 
     The file is written under a temporary name beside the target and renamed
-    into place, so a crash leaves either the old file or the new one.
+    into place, so a crash leaves either the old file or the new one. An existing
+    ``path`` is replaced only if sim wrote it (:func:`check_replaceable`).
     """
     path = Path(path)
     if path.suffix not in (".nc", ".zarr"):
         raise ValueError(f"{path}: field 'out': allowed a path ending in .nc or .zarr; given {path.suffix!r}")
+    check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
@@ -35,6 +37,49 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
         elif partial.exists():
             partial.unlink()
     return path
+
+
+class ForeignPathError(ValueError):
+    """An output path that exists and was not written by sim: it is never deleted or overwritten."""
+
+    def __init__(self, path: str | Path, kind: str):
+        self.path = str(path)
+        super().__init__(f"{path}: field 'out': allowed a new path or a result written by sim (with a "
+                         f"'sim_version' attribute); given an existing {kind} not made by sim. Refusing to "
+                         "replace it: choose another path or move it away.")
+
+
+def made_by_sim(path: str | Path) -> bool:
+    """Whether ``path`` is a NetCDF file or a Zarr store carrying sim's ``sim_version`` attribute.
+
+    Whatever the suffix: a file is read as NetCDF4/HDF5, a directory as a Zarr group. Anything
+    unreadable counts as not made by sim.
+    """
+    path = Path(path)
+    try:
+        if path.is_file():
+            with xr.open_dataset(path, engine="h5netcdf", decode_cf=False) as ds:
+                return "sim_version" in ds.attrs
+        if path.is_dir():
+            import zarr
+
+            return "sim_version" in zarr.open_group(str(path), mode="r").attrs
+    except Exception:  # noqa: BLE001 - not NetCDF or not Zarr, whatever the reader raises
+        return False
+    return False
+
+
+def check_replaceable(path: str | Path) -> None:
+    """Refuse (:class:`ForeignPathError`) an existing ``path`` that sim did not write.
+
+    A path that does not exist, or a result of sim (see :func:`made_by_sim`), passes.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    if not made_by_sim(path):
+        kind = "directory" if path.is_dir() else "file" if path.is_file() else "path"
+        raise ForeignPathError(path, kind)
 
 
 class StoreMismatchError(ValueError):
