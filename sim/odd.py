@@ -19,10 +19,13 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from .declarations.constants import CONSTANTS, Constant
 from .declarations.parameters import NEVER, PARAMETERS, Parameter
 
 START_MARKER = "<!-- parameter-table -->"
 END_MARKER = "<!-- /parameter-table -->"
+CONSTANTS_START = "<!-- constants-table -->"
+CONSTANTS_END = "<!-- /constants-table -->"
 COLUMNS = ("name", "role", "default", "allowed", "units", "meaning", "source")
 """Columns of the table, in order."""
 
@@ -121,6 +124,17 @@ def parameter_table(parameters: Iterable[Parameter] = PARAMETERS) -> str:
     return "\n".join(lines)
 
 
+def constants_table(constants: Iterable[Constant] = CONSTANTS) -> str:
+    """Markdown table of the constants fixed in code (name, value, units, meaning, source)."""
+    header = ("name", "value", "units", "meaning", "source")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for c in constants:
+        value = (f"({', '.join(format_number(v) for v in c.value)})" if isinstance(c.value, tuple)
+                 else format_number(c.value))
+        lines.append("| " + " | ".join(_cell(x) for x in (f"`{c.name}`", value, c.units, c.meaning, c.source)) + " |")
+    return "\n".join(lines)
+
+
 def table_in_document(text: str) -> str:
     """The text between the parameter-table markers, stripped of surrounding blank lines.
 
@@ -148,7 +162,7 @@ def table_in_document(text: str) -> str:
 
 
 def render_document(text: str, table: str | None = None) -> str:
-    """The document with the current table between the markers.
+    """The document with the current tables between the markers (the constants table where it has markers).
 
     Parameters
     ----------
@@ -165,7 +179,12 @@ def render_document(text: str, table: str | None = None) -> str:
     table = parameter_table() if table is None else table
     head, rest = text.split(START_MARKER, 1)
     _, tail = rest.split(END_MARKER, 1)
-    return f"{head}{START_MARKER}\n{table}\n{END_MARKER}{tail}"
+    text = f"{head}{START_MARKER}\n{table}\n{END_MARKER}{tail}"
+    if CONSTANTS_START in text and CONSTANTS_END in text:   # the constants table, where the document has one
+        head, rest = text.split(CONSTANTS_START, 1)
+        _, tail = rest.split(CONSTANTS_END, 1)
+        text = f"{head}{CONSTANTS_START}\n{constants_table()}\n{CONSTANTS_END}{tail}"
+    return text
 
 
 def update_document(path: str | Path) -> bool:
@@ -205,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         0 on success; 1 when ``--check`` finds a table out of date or a file lacks the markers.
     """
     parser = argparse.ArgumentParser(prog="python -m sim.odd",
-                                     description="Write the parameter table of sim.declarations.parameters into documents.")
+                                     description="Write the parameter and constants tables into documents.")
     parser.add_argument("paths", nargs="+", type=Path, help="documents with the parameter-table markers")
     parser.add_argument("--check", action="store_true", help="only report documents whose table is out of date")
     args = parser.parse_args(argv)

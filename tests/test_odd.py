@@ -112,3 +112,13 @@ def test_command_line_check(tmp_path, capsys):
     assert "python -m sim.odd" in capsys.readouterr().out
     assert main([str(doc)]) == 0
     assert main(["--check", str(doc)]) == 0
+
+
+def test_constants_table_is_current():
+    """docs/ODD.md's constants table is the one generated from sim/declarations/constants.py."""
+    from sim.declarations.constants import CONSTANTS
+    from sim.odd import CONSTANTS_END, CONSTANTS_START, constants_table
+    text = (Path(__file__).resolve().parents[1] / "docs" / "ODD.md").read_text(encoding="utf-8")
+    table = text.split(CONSTANTS_START, 1)[1].split(CONSTANTS_END, 1)[0].strip("\n")
+    assert table == constants_table(), f"constants table out of date; run: {REGENERATE}"
+    assert len(table.splitlines()) == 2 + len(CONSTANTS)
