@@ -38,6 +38,7 @@ from .results import COORDS, VARIABLES
 from .sampling import SAMPLERS, quantiles
 from .scenario import Scenario
 from .summary import SUMMARY_VARIABLES, summarize
+from .validation import check_scale, check_seed
 
 __all__ = ["BatchPlan", "plan_batch", "run_batch", "scenario_hash"]
 
@@ -138,12 +139,11 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
                          + ", ".join(f"{s.name} {s.start_year}-{s.end_year}" for s in scenarios))
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise ValueError(f"runs: allowed a whole number >= 1; given {runs!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: allowed a whole number >= 0; given {seed!r}")
+    seed = check_seed(seed)
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler: allowed one of {list(SAMPLERS)}; given {sampler!r}")
-    if scale is not None and not (isinstance(scale, (int, float)) and math.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale: allowed a number > 0 or None (each scenario's own); given {scale!r}")
+    if scale is not None:
+        scale = check_scale(scale)
     runs, seed = int(runs), int(seed)
     scales = np.array([s.scale if scale is None else float(scale) for s in scenarios])
     q = quantiles(runs, len(UNCERTAINTIES), seed, sampler)

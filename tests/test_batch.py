@@ -241,9 +241,11 @@ def test_a_store_of_another_call_is_refused(pair, client, tmp_path):
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"runs": 0}, "runs: allowed a whole number >= 1; given 0"),
-    ({"seed": -1}, "seed: allowed a whole number >= 0"),
+    ({"seed": -1}, r"seed: allowed a whole number in \[0, 2\*\*64\); given -1"),
+    ({"seed": 2**64}, r"seed: allowed a whole number in \[0, 2\*\*64\); given 18446744073709551616"),
     ({"sampler": "grid"}, r"sampler: allowed one of \['lhs', 'sobol', 'random'\]; given 'grid'"),
-    ({"scale": 0.0}, "scale: allowed a number > 0"),
+    ({"scale": 0.0}, "scale: allowed a finite number > 0; given 0.0"),
+    ({"scale": float("inf")}, "scale: allowed a finite number > 0; given inf"),
     ({"store": "r.nc"}, "field 'store': allowed a path ending in .zarr"),
     ({"workers": 0}, "workers: allowed a whole number >= 1"),
     ({"task_size": 0}, "task_size: allowed a whole number >= 1"),
