@@ -1,14 +1,16 @@
-"""The parameter table of the ODD description, generated from the scenario schema.
+"""The generated tables of the ODD description: parameters and constants.
 
-:data:`sim.parameters.PARAMETERS` is the single declaration of every lever and
-uncertainty. This module renders it as a Markdown table and writes that table
-into a document between the markers ``<!-- parameter-table -->`` and
-``<!-- /parameter-table -->``, so that ``docs/ODD.md`` never drifts from the
-code. Regenerate the document's table with::
+:data:`sim.declarations.parameters.PARAMETERS` is the single declaration of
+every lever and uncertainty, and :data:`sim.declarations.constants.CONSTANTS`
+of every constant fixed in code. This module renders each as a Markdown table
+and writes it into a document between its markers (``<!-- parameter-table -->``
+and ``<!-- /parameter-table -->``; ``<!-- constants-table -->`` and
+``<!-- /constants-table -->``), so that ``docs/ODD.md`` never drifts from the
+code. Regenerate the document's tables with::
 
     python -m sim.odd docs/ODD.md
 
-``python -m sim.odd --check docs/ODD.md`` only reports (exit code 1) when the
+``python -m sim.odd --check docs/ODD.md`` only reports (exit code 1) when a
 table is out of date.
 """
 from __future__ import annotations
@@ -27,10 +29,12 @@ END_MARKER = "<!-- /parameter-table -->"
 CONSTANTS_START = "<!-- constants-table -->"
 CONSTANTS_END = "<!-- /constants-table -->"
 COLUMNS = ("name", "role", "default", "allowed", "units", "meaning", "source")
-"""Columns of the table, in order."""
+"""Columns of the parameter table, in order."""
+CONSTANTS_COLUMNS = ("name", "value", "units", "meaning", "source")
+"""Columns of the constants table, in order."""
 
 REGENERATE = "python -m sim.odd docs/ODD.md"
-"""Command that regenerates the table in the ODD document."""
+"""Command that regenerates the tables in the ODD document."""
 
 
 def format_number(value: float) -> str:
@@ -105,7 +109,7 @@ def parameter_table(parameters: Iterable[Parameter] = PARAMETERS) -> str:
     Parameters
     ----------
     parameters : iterable of Parameter, optional
-        Defaults to :data:`sim.parameters.PARAMETERS`, in declaration order
+        Defaults to :data:`sim.declarations.parameters.PARAMETERS`, in declaration order
         (levers first, then uncertainties).
 
     Returns
@@ -124,24 +128,72 @@ def parameter_table(parameters: Iterable[Parameter] = PARAMETERS) -> str:
     return "\n".join(lines)
 
 
+def format_value(value: float | tuple[float, ...]) -> str:
+    """A constant's value as the table shows it: a number, or a tuple of numbers as ``(a, b, c)``.
+
+    Parameters
+    ----------
+    value : float or tuple of float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_value(10000.0), format_value((0.4, 0.85, 2.0))
+    ('10,000', '(0.4, 0.85, 2)')
+    """
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(format_number(v) for v in value) + ")"
+    return format_number(value)
+
+
+def constant_row(c: Constant) -> tuple[str, ...]:
+    """The cells of one constant's row, in the order of :data:`CONSTANTS_COLUMNS`.
+
+    Parameters
+    ----------
+    c : Constant
+
+    Returns
+    -------
+    tuple of str
+    """
+    return (f"`{c.name}`", format_value(c.value), c.units, c.meaning, c.source)
+
+
 def constants_table(constants: Iterable[Constant] = CONSTANTS) -> str:
-    """Markdown table of the constants fixed in code (name, value, units, meaning, source)."""
-    header = ("name", "value", "units", "meaning", "source")
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    """Markdown table of every constant fixed in code.
+
+    Parameters
+    ----------
+    constants : iterable of Constant, optional
+        Defaults to :data:`sim.declarations.constants.CONSTANTS`, in
+        declaration order.
+
+    Returns
+    -------
+    str
+        Header (name, value, units, meaning, source), separator and one row
+        per constant, lines joined by newlines, no trailing newline.
+    """
+    lines = ["| " + " | ".join(CONSTANTS_COLUMNS) + " |", "|" + "---|" * len(CONSTANTS_COLUMNS)]
     for c in constants:
-        value = (f"({', '.join(format_number(v) for v in c.value)})" if isinstance(c.value, tuple)
-                 else format_number(c.value))
-        lines.append("| " + " | ".join(_cell(x) for x in (f"`{c.name}`", value, c.units, c.meaning, c.source)) + " |")
+        lines.append("| " + " | ".join(_cell(x) for x in constant_row(c)) + " |")
     return "\n".join(lines)
 
 
-def table_in_document(text: str) -> str:
-    """The text between the parameter-table markers, stripped of surrounding blank lines.
+def table_in_document(text: str, start_marker: str = START_MARKER, end_marker: str = END_MARKER) -> str:
+    """The text between a table's markers, stripped of surrounding blank lines.
 
     Parameters
     ----------
     text : str
         The whole document.
+    start_marker, end_marker : str, optional
+        The parameter table's markers unless given (:data:`CONSTANTS_START`
+        and :data:`CONSTANTS_END` for the constants table).
 
     Returns
     -------
@@ -152,49 +204,101 @@ def table_in_document(text: str) -> str:
     ValueError
         When either marker is missing, appears more than once or they are out of order.
     """
-    if text.count(START_MARKER) != 1 or text.count(END_MARKER) != 1:
-        raise ValueError(f"the document needs exactly one '{START_MARKER}' and one '{END_MARKER}' line")
-    start = text.index(START_MARKER) + len(START_MARKER)
-    end = text.index(END_MARKER)
+    if text.count(start_marker) != 1 or text.count(end_marker) != 1:
+        raise ValueError(f"the document needs exactly one '{start_marker}' and one '{end_marker}' line")
+    start = text.index(start_marker) + len(start_marker)
+    end = text.index(end_marker)
     if end < start:
-        raise ValueError(f"'{END_MARKER}' comes before '{START_MARKER}'")
+        raise ValueError(f"'{end_marker}' comes before '{start_marker}'")
     return text[start:end].strip("\n")
 
 
-def render_document(text: str, table: str | None = None) -> str:
-    """The document with the current tables between the markers (the constants table where it has markers).
+def constants_table_in_document(text: str) -> str:
+    """The text between the constants-table markers (as :func:`table_in_document`)."""
+    return table_in_document(text, CONSTANTS_START, CONSTANTS_END)
+
+
+def has_constants_table(text: str) -> bool:
+    """Whether the document has either constants-table marker (then it must have both, in order)."""
+    return CONSTANTS_START in text or CONSTANTS_END in text
+
+
+def _replace(text: str, table: str, start_marker: str, end_marker: str) -> str:
+    table_in_document(text, start_marker, end_marker)  # checks the markers
+    head, rest = text.split(start_marker, 1)
+    _, tail = rest.split(end_marker, 1)
+    return f"{head}{start_marker}\n{table}\n{end_marker}{tail}"
+
+
+def render_document(text: str, table: str | None = None, constants: str | None = None) -> str:
+    """The document with the current tables between their markers.
+
+    The parameter-table markers are required; the constants table is
+    written where the document has its markers.
 
     Parameters
     ----------
     text : str
-        The whole document, with both markers.
+        The whole document.
     table : str, optional
         Defaults to :func:`parameter_table`.
+    constants : str, optional
+        Defaults to :func:`constants_table`.
 
     Returns
     -------
     str
+
+    Raises
+    ------
+    ValueError
+        When the parameter markers are missing, or either pair of markers
+        is incomplete, repeated or out of order.
     """
-    table_in_document(text)  # checks the markers
-    table = parameter_table() if table is None else table
-    head, rest = text.split(START_MARKER, 1)
-    _, tail = rest.split(END_MARKER, 1)
-    text = f"{head}{START_MARKER}\n{table}\n{END_MARKER}{tail}"
-    if CONSTANTS_START in text and CONSTANTS_END in text:   # the constants table, where the document has one
-        head, rest = text.split(CONSTANTS_START, 1)
-        _, tail = rest.split(CONSTANTS_END, 1)
-        text = f"{head}{CONSTANTS_START}\n{constants_table()}\n{CONSTANTS_END}{tail}"
+    text = _replace(text, parameter_table() if table is None else table, START_MARKER, END_MARKER)
+    if has_constants_table(text):
+        text = _replace(text, constants_table() if constants is None else constants, CONSTANTS_START, CONSTANTS_END)
     return text
 
 
+def stale_tables(text: str) -> list[str]:
+    """The document's generated tables that differ from the declarations.
+
+    Parameters
+    ----------
+    text : str
+        The whole document.
+
+    Returns
+    -------
+    list of str
+        ``"parameter table"`` and/or ``"constants table"``, empty when both are current.
+
+    Raises
+    ------
+    ValueError
+        As :func:`render_document`.
+    """
+    new = render_document(text)
+    stale = []
+    if table_in_document(text) != table_in_document(new):
+        stale.append("parameter table")
+    if has_constants_table(text) and constants_table_in_document(text) != constants_table_in_document(new):
+        stale.append("constants table")
+    if not stale and new != text:    # same tables, different blank lines around them
+        stale.append("layout around the tables")
+    return stale
+
+
 def update_document(path: str | Path) -> bool:
-    """Replace the parameter table of a document with the current one.
+    """Replace the generated tables of a document with the current ones.
 
     Parameters
     ----------
     path : str or Path
         A UTF-8 text file with the lines ``<!-- parameter-table -->`` and
-        ``<!-- /parameter-table -->``.
+        ``<!-- /parameter-table -->``, and optionally
+        ``<!-- constants-table -->`` and ``<!-- /constants-table -->``.
 
     Returns
     -------
@@ -223,24 +327,29 @@ def main(argv: list[str] | None = None) -> int:
     int
         0 on success; 1 when ``--check`` finds a table out of date or a file lacks the markers.
     """
-    parser = argparse.ArgumentParser(prog="python -m sim.odd",
-                                     description="Write the parameter and constants tables into documents.")
-    parser.add_argument("paths", nargs="+", type=Path, help="documents with the parameter-table markers")
-    parser.add_argument("--check", action="store_true", help="only report documents whose table is out of date")
+    parser = argparse.ArgumentParser(
+        prog="python -m sim.odd",
+        description="Write the parameter table of sim.declarations.parameters and the constants table of "
+                    "sim.declarations.constants into documents.")
+    parser.add_argument("paths", nargs="+", type=Path,
+                        help="documents with the parameter-table markers (and optionally the constants-table ones)")
+    parser.add_argument("--check", action="store_true", help="only report documents whose tables are out of date")
     args = parser.parse_args(argv)
     status = 0
     for path in args.paths:
         try:
+            text = path.read_text(encoding="utf-8")
+            tables = "parameter and constants tables" if has_constants_table(text) else "parameter table"
             if args.check:
-                text = path.read_text(encoding="utf-8")
-                if render_document(text) != text:
-                    print(f"{path}: parameter table out of date; run: python -m sim.odd {path}")
+                stale = stale_tables(text)
+                if stale:
+                    print(f"{path}: {' and '.join(stale)} out of date; run: python -m sim.odd {path}")
                     status = 1
                 else:
-                    print(f"{path}: parameter table up to date")
+                    print(f"{path}: {tables} up to date")
             else:
                 changed = update_document(path)
-                print(f"{path}: parameter table {'updated' if changed else 'already up to date'}")
+                print(f"{path}: {tables} {'updated' if changed else 'already up to date'}")
         except (OSError, ValueError) as error:
             print(f"{path}: {error}", file=sys.stderr)
             status = 1
