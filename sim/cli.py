@@ -71,10 +71,10 @@ def _open(path: Path):
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from .summary import format_table
+    from .summary import format_table, printable
 
     ds, complete = _open(args.results)
-    print(f"{args.results}: {ds.attrs.get('history', '')}")
+    print(printable(f"{args.results}: {ds.attrs.get('history', '')}"))
     print(format_table(ds))
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
@@ -88,9 +88,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .summary import printable
+
     for path in args.scenarios:
         scenario = load_scenario(path)
-        print(f"{path}: valid scenario '{scenario.name}', {scenario.start_year}-{scenario.end_year}")
+        print(printable(f"{path}: valid scenario '{scenario.name}', {scenario.start_year}-{scenario.end_year}"))
     return EXIT_OK
 
 
@@ -193,11 +195,18 @@ def main(argv: list[str] | None = None) -> int:
         print("sim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ScenarioError, ValueError, OSError) as error:
-        print(f"sim: error: {error}", file=sys.stderr)
+        _error(str(error))
         return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - a failed run, a lost cluster: still a clean exit code
-        print(f"sim: error: {type(error).__name__}: {error}", file=sys.stderr)
+        _error(f"{type(error).__name__}: {error}")
         return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    """Print ``sim: error: message`` on stderr, control characters shown as escapes."""
+    from .summary import printable
+
+    print(f"sim: error: {printable(message)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

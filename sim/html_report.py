@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .report import draw_net_emissions, pyplot
+from .report import draw_net_emissions, plain_text, pyplot
 from .summary import SUMMARY_VARIABLES
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -38,11 +38,28 @@ def write_report(ds: xr.Dataset, path: str | Path) -> Path:
     if "scenario" not in ds.dims or "run" not in ds.dims:
         raise ValueError(f"{path}: field 'results': allowed a batch result with dimensions scenario and run; "
                          f"given dimensions {list(ds.dims)}")
+    with plain_text():
+        page = _page(ds)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _attr(ds: xr.Dataset, name: str, default: str = "") -> str:
+    """A store attribute as HTML text: every attribute is the store's, not ours, so it is escaped."""
+    return html.escape(str(ds.attrs.get(name, default)))
+
+
+def _page(ds: xr.Dataset) -> str:
+    """The report's HTML; figures drawn by the caller's matplotlib settings."""
     plt = pyplot()
     names = [str(n) for n in ds["scenario"].values]
-    parts = [f"<h1>{html.escape(ds.attrs.get('title', 'sim batch'))}</h1>",
-             (f"<p class=note>{html.escape(ds.attrs.get('history', ''))}<br>{ds.sizes['run']} runs per scenario, "
-              f"seed {ds.attrs.get('seed')}, sampler {ds.attrs.get('sampler')}, common random numbers across "
+    parts = [f"<h1>{_attr(ds, 'title', 'sim batch')}</h1>",
+             (f"<p class=note>{_attr(ds, 'history')}<br>{ds.sizes['run']} runs per scenario, "
+              f"seed {_attr(ds, 'seed')}, sampler {_attr(ds, 'sampler')}, common random numbers across "
               f"scenarios. Report written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>"),
              "<h2>Targets</h2>", _summary_table(ds)]
     if "done" in ds and not ds["done"].values.all():
@@ -70,14 +87,8 @@ def write_report(ds: xr.Dataset, path: str | Path) -> Path:
         parts.append("<h2>Scenario files</h2>")
         parts += [f"<h3>{html.escape(n)}</h3><pre>{html.escape(str(t))}</pre>"
                   for n, t in zip(names, ds["scenario_text"].values)]
-    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(ds.attrs.get('title', 'sim'))}"
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{_attr(ds, 'title', 'sim')}"
             f"</title><style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
-    return path
 
 
 def _embed(fig, plt) -> str:

@@ -27,6 +27,16 @@ def pyplot():
     return plt
 
 
+def plain_text():
+    """A matplotlib rc context in which every text artist is plain text: no mathtext, no LaTeX.
+
+    Scenario names are the user's: ``$x^2$`` must show as written, not be parsed (or crash mathtext).
+    """
+    import matplotlib
+
+    return matplotlib.rc_context({"text.usetex": False, "text.parse_math": False})
+
+
 def draw_net_emissions(ax, ds: xr.Dataset, title: str | None = None) -> None:
     """Net emissions of one run, or their median and 5-95 % band over ``run``, against the targets.
 
@@ -80,13 +90,15 @@ def plot_net_emissions(ds: xr.Dataset, path: str | Path) -> Path:
     """
     plt = pyplot()
     names = list(ds["scenario"].values) if "scenario" in ds.dims else [None]
-    fig, axes = plt.subplots(1, len(names), figsize=(8 * len(names), 4.5), dpi=120, sharey=True, squeeze=False)
-    for ax, name in zip(axes[0], names):
-        one = ds if name is None else ds.sel(scenario=name)
-        draw_net_emissions(ax, one, None if name is None else
-                           f"{ds.attrs.get('municipality', '')}: scenario '{name}'")
-    fig.tight_layout()
     path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
+    with plain_text():
+        fig, axes = plt.subplots(1, len(names), figsize=(8 * len(names), 4.5), dpi=120, sharey=True,
+                                 squeeze=False)
+        for ax, name in zip(axes[0], names):
+            one = ds if name is None else ds.sel(scenario=name)
+            draw_net_emissions(ax, one, None if name is None else
+                               f"{ds.attrs.get('municipality', '')}: scenario '{name}'")
+        fig.tight_layout()
+        fig.savefig(path)
+        plt.close(fig)
     return path

@@ -1,6 +1,8 @@
 """Per-scenario summaries of a batch against the city's targets, and their text table."""
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import xarray as xr
 
@@ -70,7 +72,7 @@ def format_table(ds: xr.Dataset) -> str:
         row = {k: ds[k].values[s] for k in SUMMARY_VARIABLES}
         band = (f"{row['net_emissions_2030_median'] / 1e3:8.1f} [{row['net_emissions_2030_p05'] / 1e3:6.1f}"
                 f" - {row['net_emissions_2030_p95'] / 1e3:6.1f}]")
-        lines.append(f"{name!s:<24} {int(row['runs_done']):>6} {_pct(row['prob_target_2030']):>13} "
+        lines.append(f"{printable(name):<24} {int(row['runs_done']):>6} {_pct(row['prob_target_2030']):>13} "
                      f"{_pct(row['prob_climate_positive_2045']):>10} {_pct(row['prob_within_budget']):>10} "
                      f"{band:>36}")
     return "\n".join(lines)
@@ -78,3 +80,12 @@ def format_table(ds: xr.Dataset) -> str:
 
 def _pct(p: float) -> str:
     return "n/a" if np.isnan(p) else f"{100 * p:5.1f} %"
+
+
+def printable(text) -> str:
+    r"""``text`` safe to print on a terminal: control and format characters as their escapes.
+
+    ``"a\x1b[2Jb"`` prints as ``a\x1b[2Jb``: an escape sequence in a scenario name (or in any
+    other text read from a file or a store) is shown, not executed by the terminal.
+    """
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in str(text))

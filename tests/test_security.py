@@ -102,3 +102,73 @@ def test_the_proc_parser_agrees_with_psutil():
         assert (os.getpid(), "127.0.0.1", port) in mine
         assert mine <= {(os.getpid(), c.laddr.ip, c.laddr.port)
                                      for c in psutil.Process().net_connections(kind="inet")}
+
+
+NAMES = ("$x^2$", "a$b\\frac$", "<b>bold</b>", "esc\x1b[2Jred")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A finished two-run store of scenarios whose names are mathtext, HTML and terminal escapes."""
+    from sim.batch import run_batch
+    from sim.scenario import load_scenario
+
+    folder = tmp_path_factory.mktemp("hostile")
+    scenarios = []
+    for k, name in enumerate(NAMES):
+        path = folder / f"s{k}.toml"
+        toml_name = name.replace("\\", "\\\\").replace("\x1b", "\\u001b")
+        path.write_text(f'[scenario]\nname = "{toml_name}"\nstart_year = 2020\nend_year = 2031\nscale = 0.01\n')
+        scenarios.append(load_scenario(path))
+    assert [s.name for s in scenarios] == list(NAMES)
+    store = folder / "h.zarr"
+    ds = run_batch(scenarios, 2, seed=1, store=store, workers=1)
+    return folder, store, ds
+
+
+def test_report_escapes_every_attribute(hostile, tmp_path):
+    from sim.html_report import write_report
+
+    _, _, ds = hostile
+    ds = ds.copy()
+    ds.attrs.update(seed="<script>alert('seed')</script>", sampler="<img src=x onerror=alert(1)>",
+                    title="<i>t</i>", history="<script>h</script>")
+    page = write_report(ds, tmp_path / "r.html").read_text()
+    for raw in ("<script>", "<img src=x", "<i>t</i>", "<b>bold</b>"):
+        assert raw not in page, raw
+    assert "&lt;script&gt;alert(&#x27;seed&#x27;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_names_are_plotted_as_plain_text(hostile, tmp_path, monkeypatch):
+    """Mathtext in a name neither crashes the report nor is typeset: no text is parsed as math."""
+    import matplotlib.text
+
+    from sim.html_report import write_report
+    from sim.report import plot_net_emissions
+
+    _, _, ds = hostile
+    drawn = []
+    original = matplotlib.text.Text.draw
+
+    def draw(self, renderer):
+        drawn.append((self.get_text(), self._parse_math, self.get_usetex()))
+        return original(self, renderer)
+
+    monkeypatch.setattr(matplotlib.text.Text, "draw", draw)
+    write_report(ds, tmp_path / "r.html")
+    plot_net_emissions(ds, tmp_path / "r.png")
+    named = [d for d in drawn if "$" in d[0]]
+    assert named, "no scenario name was drawn: the check itself is broken"
+    assert all(not parse and not usetex for _, parse, usetex in named), named
+
+
+def test_summaries_show_control_characters_as_escapes(hostile, capsys):
+    from sim.cli import main
+    from sim.summary import format_table
+
+    _, store, ds = hostile
+    assert "\x1b" not in format_table(ds) and "esc\\x1b[2Jred" in format_table(ds)
+    assert main(["summary", str(store)]) == 0
+    out = capsys.readouterr()
+    assert "\x1b" not in out.out + out.err and "esc\\x1b[2Jred" in out.out
