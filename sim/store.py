@@ -31,12 +31,24 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
         if path.is_dir():
             shutil.rmtree(path)
         os.replace(partial, path)
-    finally:
-        if partial.is_dir():
-            shutil.rmtree(partial)
-        elif partial.exists():
-            partial.unlink()
+    except BaseException:
+        _remove_quietly(partial)
+        raise
     return path
+
+
+def _remove_quietly(path: Path) -> None:
+    """Remove a temporary file or directory of ours, if any; its own errors are not reported.
+
+    Called while another error propagates: that error (a disk full, say) is what the user must see.
+    """
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    except OSError:
+        pass
 
 
 class ForeignPathError(ValueError):
@@ -139,9 +151,9 @@ class ZarrSink:
         try:
             template.to_zarr(partial, mode="w-", encoding=encoding, consolidated=True, **version)
             os.replace(partial, path)
-        finally:
-            if partial.exists():
-                shutil.rmtree(partial)
+        except BaseException:
+            _remove_quietly(partial)  # a disk full must be reported as such, not as the cleanup's error
+            raise
         return cls(path)
 
     def missing(self):

@@ -84,3 +84,48 @@ def test_sim_run_refuses_an_out_it_did_not_make(tmp_path, scenario, capsys, kind
     lines = err.strip().splitlines()
     assert len(lines) == 1 and str(out) in lines[0] and lines[0].startswith("sim: error:"), err
     assert not list(tmp_path.glob("*.partial*"))  # refused before any run
+
+
+def _disk_full_after_a_file(monkeypatch, target):
+    """Make ``target`` write part of its output, then fail with ENOSPC, and the cleanup fail too."""
+    import errno
+    import shutil
+
+    original = getattr(xr.Dataset, target)
+
+    def write(self, path, *args, **kwargs):
+        original(self, path, *args, **kwargs)  # something is on disk, as when the disk fills up midway
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_rmtree = shutil.rmtree
+
+    def rmtree(path, ignore_errors=False, **kwargs):
+        if not ignore_errors and ".partial-" in str(path):  # the cleanup of sim's temporary copy
+            raise OSError(errno.ENOTEMPTY, "Directory not empty", str(path))
+        return real_rmtree(path, ignore_errors=True, **kwargs)
+
+    monkeypatch.setattr(xr.Dataset, target, write)
+    monkeypatch.setattr(shutil, "rmtree", rmtree)
+
+
+def test_a_full_disk_at_store_creation_is_reported_as_such(tmp_path, monkeypatch, make_scenario):
+    import errno
+
+    from sim.batch import build_template, plan_batch
+    from sim.store import ZarrSink
+
+    plan = plan_batch(make_scenario(end_year=2022, scale=0.01), 2)
+    _disk_full_after_a_file(monkeypatch, "to_zarr")
+    with pytest.raises(OSError) as caught:
+        ZarrSink.open_or_create(tmp_path / "s.zarr", build_template(plan), plan.metadata(), 1)
+    assert caught.value.errno == errno.ENOSPC, caught.value
+    assert not (tmp_path / "s.zarr").exists()
+
+
+def test_a_full_disk_in_write_dataset_is_reported_as_such(tmp_path, monkeypatch, result):
+    import errno
+
+    _disk_full_after_a_file(monkeypatch, "to_zarr")
+    with pytest.raises(OSError) as caught:
+        write_dataset(result, tmp_path / "r.zarr")
+    assert caught.value.errno == errno.ENOSPC, caught.value
