@@ -96,21 +96,23 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _whole_number(minimum: int):
-    """An argparse type: a whole number >= ``minimum``."""
+def _whole_number(minimum: int, below: int | None = None):
+    """An argparse type: a whole number >= ``minimum`` (and < ``below``, if given)."""
+    allowed = f">= {minimum}" + ("" if below is None else f" and < {below}")
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"allowed a whole number >= {minimum}; given {text!r}")
+        if value < minimum or (below is not None and value >= below):
+            raise argparse.ArgumentTypeError(f"allowed a whole number {allowed}; given {text!r}")
         return value
     return parse
 
 
 _positive_int = _whole_number(1)
-_seed = _whole_number(0)
+_seed = _whole_number(0, 2**64)
 
 
 def _positive_float(text: str) -> float:

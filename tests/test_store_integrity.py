@@ -131,3 +131,13 @@ def test_a_full_disk_in_write_dataset_is_reported_as_such(tmp_path, monkeypatch,
     with pytest.raises(OSError) as caught:
         write_dataset(result, tmp_path / "r.zarr")
     assert caught.value.errno == errno.ENOSPC, caught.value
+
+
+def test_seeds_outside_uint64_are_refused_before_any_run(scenario, capsys, make_scenario):
+    from sim.batch import run_batch
+    from sim.cli import EXIT_USAGE
+
+    with pytest.raises(ValueError, match=r"seed: allowed a whole number in \[0, 2\*\*64\)"):
+        run_batch(make_scenario(end_year=2022, scale=0.01), 1, seed=2**64)
+    assert main(["run", str(scenario), "--seed", str(2**64), "--runs", "1", "--quiet"]) == EXIT_USAGE
+    assert "--seed: allowed a whole number >= 0 and < 18446744073709551616" in capsys.readouterr().err
