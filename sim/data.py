@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .declarations.codes import SECTORS
-from .declarations.technology import BY_YEAR, EXPECTED_OPTIONS, LIST_LENGTHS, NUMBER, SCHEMA, WHOLE
+from .declarations.technology import BY_YEAR, EXPECTED_OPTIONS, LIST_LENGTHS, NAME_LISTS, NUMBER, SCHEMA, WHOLE
 
 SERIES_FILES = {"emissions": "territorial_emissions.csv", "population": "population.csv",
                 "dwellings": "dwellings.csv", "new_cars": "new_cars.csv"}
@@ -146,7 +146,11 @@ def _check_field(path: Path, field_name: str, kind: str, value: Any) -> None:
     elif kind in LIST_LENGTHS:
         ok = (isinstance(value, list) and len(value) == LIST_LENGTHS[kind]
               and all(_is_number(v) for v in value))
-    else:  # lists of names: options, fuels, sectors
+    elif kind in NAME_LISTS:
+        names, length = NAME_LISTS[kind]
+        ok = (isinstance(value, list) and all(v in names for v in value)
+              and (length is None or len(value) == length))
+    else:  # the options, compared with the codes by check_technology
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
     if not ok:
         raise DataError(path, field_name, kind, value)

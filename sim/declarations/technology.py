@@ -12,7 +12,6 @@ from .codes import FIRM_SECTORS, FLEET_TECH, FUELS, HEATING_SYSTEMS, ZONES
 NUMBER = "a number"
 WHOLE = "a whole number"
 BY_YEAR = "a table of numbers by year"
-NAMES = "a list of names"
 
 
 def numbers(labels: tuple[str, ...]) -> str:
@@ -26,10 +25,11 @@ def options(labels: tuple[str, ...]) -> str:
 
 
 PROCESS_OPTIONS = ("fossil", "electrified")
+FOSSIL_FUELS = ("petrol", "diesel", "gas", "none")
 
 SCHEMA: dict[str, dict[str, str]] = {
     "car": {"options": options(FUELS), "green": numbers(FUELS), "tailpipe_kg_per_km": numbers(FUELS),
-            "fossil_fuel": f"a list of {len(FUELS)} of 'petrol', 'diesel', 'gas', 'none'",
+            "fossil_fuel": f"a list of {len(FUELS)} of {list(FOSSIL_FUELS)}",
             "energy_cost_sek_per_km": numbers(FUELS), "purchase_premium_sek": numbers(FUELS),
             "constant": numbers(FUELS), "electricity_kwh_per_km": NUMBER, "lifecycle_kg_per_km_extra": NUMBER,
             "annuity_years": NUMBER, "bonus_sek": BY_YEAR},
@@ -69,5 +69,9 @@ SCHEMA: dict[str, dict[str, str]] = {
 EXPECTED_OPTIONS: dict[str, tuple[str, ...]] = {
     "car": FUELS, "heating": HEATING_SYSTEMS, "firm_fleet": FLEET_TECH, "firm_process": PROCESS_OPTIONS,
     "municipal_fleet": FLEET_TECH}
+NAME_LISTS: dict[str, tuple[tuple[str, ...], int | None]] = {
+    SCHEMA["car"]["fossil_fuel"]: (FOSSIL_FUELS, len(FUELS)),
+    SCHEMA["heat_recovery"]["eligible_sectors"]: (FIRM_SECTORS, None)}
+"""Kinds that are lists of names: the names allowed and the length required (None: any)."""
 LIST_LENGTHS: dict[str, int] = {numbers(labels): len(labels)
                                 for labels in (FUELS, HEATING_SYSTEMS, FLEET_TECH, PROCESS_OPTIONS, ZONES)}
