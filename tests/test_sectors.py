@@ -11,6 +11,7 @@ from sim.data import load_municipality
 from sim.declarations.codes import Measure, Payer, Sector
 from sim.declarations.parameters import BY_NAME
 from sim.exogenous import build_drivers, removals
+from sim.kernels.sectors import ramp
 from sim.mechanisms import accounting, sectors
 from sim.population import build_population
 from sim.sampling import parameter_values
@@ -41,17 +42,28 @@ def context_at(data, t: int, levers: dict | None = None, params: dict | None = N
     return first.at(t)
 
 
+def with_uptake(context: YearContext) -> tuple[YearContext, np.ndarray]:
+    return context, sectors.year_uptake(context)
+
+
 def all_levers(share: float) -> dict:
     return {name: share for name in sectors.LEVER.values()}
 
 
+def ramped(levels, years):
+    out = np.empty((1, len(levels)))
+    ramp(np.array([levels], dtype=float), np.array([years]), out)
+    return out[0]
+
+
 def test_ramp_reaches_the_level_over_its_years_and_follows_a_cut_at_once():
     levels = np.array([0.0, 0.0, 0.8, 0.8, 0.8, 0.8, 0.8, 0.3, 0.3])
-    u = sectors.ramp(levels, 4.0)
+    u = ramped(levels, 4.0)
     np.testing.assert_allclose(u[:7], [0.0, 0.0, 0.2, 0.4, 0.6, 0.8, 0.8])
     np.testing.assert_allclose(u[7:], [0.3, 0.3])
     assert np.all(u <= levels)
-    np.testing.assert_array_equal(sectors.ramp(levels, 1.0), levels)
+    np.testing.assert_array_equal(ramped(levels, 1.0), levels)
+    np.testing.assert_array_equal(ramped([2.0, -1.0], 1.0), [1.0, 0.0])      # shares clipped to [0, 1]
 
 
 def test_addressable_parts_of_a_component_sum_to_at_most_one(data):
@@ -66,9 +78,9 @@ def test_defaults_cut_nothing_and_cost_nothing(data):
     assert all(BY_NAME[name].default == 0.0 for name in sectors.LEVER.values())
     for t in (0, 5, T_FULL):
         context = context_at(data, t)
-        cut, covered = sectors.aggregate_abatement(context)
+        cut, covered = sectors.aggregate_abatement(context, sectors.year_uptake(context))
         assert not cut.any() and not covered.any()
-        assert sectors.permit_share(context) == 0.0
+        assert sectors.permit_share(context, sectors.year_uptake(context)) == 0.0
         assert not sectors.costs_by_payer(context, covered, 0.0).any()
 
 
@@ -78,7 +90,7 @@ def test_each_aggregate_measure_lowers_its_sector_monotonically(data, measure):
     cuts = []
     for share in (0.0, 0.25, 0.5, 1.0):
         context = context_at(data, T_FULL, {lever: share})
-        cut, _ = sectors.aggregate_abatement(context)
+        cut, _ = sectors.aggregate_abatement(context, sectors.year_uptake(context))
         assert np.count_nonzero(cut) == (share > 0)          # only its own measure acts
         totals = np.full(len(Sector), 1e6)
         sectors.apply_cuts(totals, cut)
@@ -92,8 +104,8 @@ def test_each_aggregate_measure_lowers_its_sector_monotonically(data, measure):
 def test_each_measure_ramps_up_over_its_years(data, measure):
     lever = sectors.LEVER[measure]
     years = data.technology["sectors"]["ramp_years"][measure]
-    full = sectors.aggregate_abatement(context_at(data, T_FULL, {lever: 1.0}))[0][measure]
-    first = sectors.aggregate_abatement(context_at(data, 0, {lever: 1.0}))[0][measure]
+    full = sectors.aggregate_abatement(*with_uptake(context_at(data, T_FULL, {lever: 1.0})))[0][measure]
+    first = sectors.aggregate_abatement(*with_uptake(context_at(data, 0, {lever: 1.0})))[0][measure]
     component = context_at(data, 0).drivers.exogenous[sectors.COMPONENT[measure]]
     # the first year holds 1/years of the level; by 2030 the whole level (both against the year's component)
     np.testing.assert_allclose(first / component[0] * years, full / component[T_FULL], rtol=1e-12)
@@ -105,7 +117,7 @@ def test_at_the_declared_maximum_sectors_stay_within_their_addressable_part(data
     params["large_emitter_share"] = BY_NAME["large_emitter_share"].high
     levers = {name: BY_NAME[name].high for name in sectors.LEVER.values()}
     context = context_at(data, T_FULL, levers, params)
-    cut, covered = sectors.aggregate_abatement(context)
+    cut, covered = sectors.aggregate_abatement(context, sectors.year_uptake(context))
     shares = data.technology["sectors"]["addressable_share"]
     for component, sector in sectors.SECTOR_OF.items():
         total = context.drivers.exogenous[component][T_FULL]
@@ -136,7 +148,7 @@ def test_permits_reach_a_growing_set_of_firms_and_cut_machinery(data, population
     for share in (0.0, 0.3, 0.6, 1.0):
         context = context_at(data, T_FULL, {"machinery_permit_share": share}, {"machinery_permit_compliance": 1.0})
         state = State.from_population(population, context.p["unit_attitude"])
-        permits = sectors.permit_only(state, context)
+        permits = sectors.permit_only(state, context, sectors.year_uptake(context))
         emissions, _, _, abatement = accounting.account(state, context)
         machinery.append(emissions[Sector.WORK_MACHINERY])
         saved.append(abatement[Measure.MACHINERY_PERMITS])
@@ -157,7 +169,7 @@ def test_permits_leave_machinery_of_municipal_contracts_to_the_contracts(data, p
     context = context_at(data, T_FULL, {"machinery_permit_share": 1.0}, {"machinery_permit_compliance": 1.0})
     state = State.from_population(population, context.p["unit_attitude"])
     state.machinery_fossil_free[:] = population.firms.municipal_supplier
-    assert not np.any(sectors.permit_only(state, context) & state.machinery_fossil_free)
+    assert not np.any(sectors.permit_only(state, context, sectors.year_uptake(context)) & state.machinery_fossil_free)
 
 
 def test_baseline_run_keeps_the_exogenous_trends_and_records_no_abatement():
@@ -190,3 +202,16 @@ def test_a_run_with_every_measure_cuts_each_sector_and_books_its_cost():
         diff = float((b["emissions"] - m["emissions"]).sel(sector=sector, **year))
         assert diff == pytest.approx(float(cut.sel(measure=measures).sum()), rel=1e-12)
     assert float(m["costs"].sel(**year).sum()) > float(b["costs"].sel(**year).sum())
+
+
+def test_a_lever_path_ramps_from_the_year_it_takes_effect(data):
+    """Lever timing: a lever that takes effect in 2023 leaves the years before at zero uptake."""
+    years = np.arange(2020, END + 1)
+    paths = {name: np.zeros(len(years)) for name in sectors.LEVER.values()}
+    paths["landfill_gas_share"] = np.where(years >= 2023, 0.9, 0.0)
+    ramp_years = data.technology["sectors"]["ramp_years"][Measure.LANDFILL_GAS]
+    u = np.array([sectors.uptake(paths, data.technology, t)[Measure.LANDFILL_GAS] for t in range(len(years))])
+    np.testing.assert_array_equal(u[years < 2023], 0.0)
+    np.testing.assert_allclose(u[years >= 2023], 0.9 * np.minimum(1.0, (years[years >= 2023] - 2022) / ramp_years))
+    assert not any(sectors.uptake(paths, data.technology, t)[m] for t in range(len(years)) for m in Measure
+                   if m != Measure.LANDFILL_GAS)

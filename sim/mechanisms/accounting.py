@@ -97,7 +97,8 @@ def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.n
     units, vehicles, d, t, calib, tech = (state.units, state.vehicles, context.drivers, context.t, context.calib,
                                           context.tech)
     household = _household_totals(state, context)
-    permits = measures.permit_only(state, context)
+    levels = measures.year_uptake(context)
+    permits = measures.permit_only(state, context, levels)
     firm = _firm_totals(state, context, state.machinery_fossil_free | permits)
     unit_fleet = np.bincount(vehicles.owner, weights=municipal_vehicle_t(context)[vehicles.tech],
                              minlength=len(units.name))
@@ -116,7 +117,7 @@ def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.n
     sectors[Sector.PRODUCT_USE] = exo["product_use"]
     sectors[Sector.WASTE] = exo["waste"]
     sectors[Sector.OWN_HEATING] = household[2] + firm[2] + float(unit_heat.sum())
-    abatement, _ = measures.aggregate_abatement(context)
+    abatement, _ = measures.aggregate_abatement(context, levels)
     measures.apply_cuts(sectors, abatement)
     abatement[Measure.MACHINERY_PERMITS] = machinery_saved(state, context, permits)
     criteria = 1.0 - d.procurement_criteria[t] * tech["consumption"]["criteria_effect"]
@@ -128,6 +129,8 @@ def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.n
 
 def machinery_saved(state: State, context: YearContext, permits: np.ndarray) -> float:
     """t CO2e of the machinery of the firms in ``permits`` had it run on this year's blended diesel."""
+    if not permits.any():
+        return 0.0
     diesel_t = firm_fuel_factors(context)[2][2]
     firms = state.firms
     return float(np.sum(firms.machinery_energy[permits] * state.delivery[state.firm_slice][permits])) * diesel_t \

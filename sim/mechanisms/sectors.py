@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..declarations.codes import Measure, Payer, Sector, Stream
+from ..kernels import sectors as kernels
 from ..kernels.rng import uniforms
 from ..state import State, YearContext
 
@@ -58,36 +59,36 @@ EFFECT: dict[Measure, str] = {
 
 
 def lever_paths(context: YearContext) -> dict[str, np.ndarray]:
-    """Each numeric parameter as a constant path over the run's years (until the engine passes lever paths)."""
+    """The measures' levers as constant paths over the run's years (until the engine passes lever paths)."""
     n = len(context.drivers.years)
-    return {k: np.full(n, float(v)) for k, v in context.values.items() if not isinstance(v, str)}
-
-
-def ramp(levels: np.ndarray, years: float) -> np.ndarray:
-    """Uptake that follows a lever's path, gaining at most ``level / years`` a year.
-
-    ``u[t] = min(level[t], u[t-1] + level[t] / years)`` with ``u[-1] = 0``: a lever set from year ``y0``
-    is ``level x min(1, (y - y0 + 1) / years)``; a lever lowered takes effect at once.
-
-    Parameters
-    ----------
-    levels : float64[n_years]
-        The lever's value in each year.
-    years : float
-        Years to reach a level (at least 1).
-    """
-    uptake = np.empty(len(levels))
-    previous = 0.0
-    for t, level in enumerate(levels):
-        previous = min(level, previous + level / max(1.0, years))
-        uptake[t] = previous
-    return uptake
+    return {name: np.full(n, float(context.values[name])) for name in LEVER.values()}
 
 
 def uptake(paths: Mapping[str, np.ndarray], tech: Mapping, t: int) -> np.ndarray:
-    """Uptake of every measure in year index ``t`` (float64[len(Measure)], in [0, 1])."""
-    ramps = list(np.asarray(tech["sectors"]["ramp_years"], dtype=float)) + [tech["sectors"]["machinery_ramp_years"]]
-    return np.array([ramp(np.clip(paths[LEVER[m]][:t + 1], 0.0, 1.0), ramps[m])[t] for m in Measure])
+    """Uptake of every measure in year index ``t`` (float64[len(Measure)], in [0, 1]; :func:`sim.kernels.sectors.ramp`).
+
+    Parameters
+    ----------
+    paths : mapping
+        Each lever's value in each year of the run (float64[n_years] by name).
+    tech : mapping
+        The technology table; ``[sectors]`` gives the ramp years.
+    t : int
+        Year index.
+    """
+    sectors = tech["sectors"]
+    levels = np.array([paths[LEVER[m]][:t + 1] for m in Measure], dtype=float)
+    years = np.array([*sectors["ramp_years"], sectors["machinery_ramp_years"]], dtype=float)
+    out = np.empty_like(levels)
+    kernels.ramp(levels, years, out)
+    return out[:, t]
+
+
+def year_uptake(context: YearContext) -> np.ndarray:
+    """Uptake of every measure in the context's year (float64[len(Measure)])."""
+    if not any(context.values[name] for name in LEVER.values()):   # no measure: the baseline's fast path
+        return np.zeros(len(Measure))
+    return uptake(lever_paths(context), context.tech, context.t)
 
 
 def covered_emissions(context: YearContext, levels: np.ndarray) -> np.ndarray:
@@ -108,9 +109,14 @@ def covered_emissions(context: YearContext, levels: np.ndarray) -> np.ndarray:
     return covered
 
 
-def aggregate_abatement(context: YearContext) -> tuple[np.ndarray, np.ndarray]:
-    """Cut by each aggregate measure (t CO2e/yr, by Measure, 0 for the machinery permits) and the emissions covered."""
-    covered = covered_emissions(context, uptake(lever_paths(context), context.tech, context.t))
+def aggregate_abatement(context: YearContext, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cut by each aggregate measure (t CO2e/yr, by Measure, 0 for the machinery permits) and the emissions covered.
+
+    ``levels`` is the uptake of each measure this year (:func:`year_uptake`).
+    """
+    if not levels.any():
+        return np.zeros(len(Measure)), np.zeros(len(Measure))
+    covered = covered_emissions(context, levels)
     effect = np.array([context.p[EFFECT[m]] if m in COMPONENT else 0.0 for m in Measure])
     return covered * effect, covered
 
@@ -121,10 +127,9 @@ def apply_cuts(sectors: np.ndarray, abatement: np.ndarray) -> None:
         sectors[SECTOR_OF[COMPONENT[m]]] -= abatement[m]
 
 
-def permit_share(context: YearContext) -> float:
+def permit_share(context: YearContext, levels: np.ndarray) -> float:
     """Share of firms whose machinery the permit demands turn fossil free this year (uptake x compliance)."""
-    level = uptake(lever_paths(context), context.tech, context.t)[Measure.MACHINERY_PERMITS]
-    return float(level * context.p[EFFECT[Measure.MACHINERY_PERMITS]])
+    return float(levels[Measure.MACHINERY_PERMITS] * context.p[EFFECT[Measure.MACHINERY_PERMITS]])
 
 
 def permit_draws(seed: int, n_firms: int) -> np.ndarray:
@@ -132,9 +137,9 @@ def permit_draws(seed: int, n_firms: int) -> np.ndarray:
     return uniforms(seed, 0, Stream.MACHINERY_PERMITS, n_firms)
 
 
-def permit_fossil_free(state: State, context: YearContext) -> np.ndarray:
+def permit_fossil_free(state: State, context: YearContext, levels: np.ndarray) -> np.ndarray:
     """Firms whose machinery runs fossil free this year because of the permit demands (bool[n_firms])."""
-    share = permit_share(context)
+    share = permit_share(context, levels) if levels[Measure.MACHINERY_PERMITS] > 0.0 else 0.0
     if share <= 0.0:
         return np.zeros(state.n_firms, dtype=bool)
     return permit_draws(context.seed, state.n_firms) < share
@@ -152,8 +157,8 @@ def costs_by_payer(context: YearContext, covered: np.ndarray, permit_energy_mwh:
         Machinery energy (whole municipality) run fossil free because of the permits alone, MWh/yr.
     """
     sectors = context.tech["sectors"]
-    cost = covered[list(AGGREGATE)] * np.asarray(sectors["cost_sek_per_t"], dtype=float)
-    municipal = np.asarray(sectors["municipal_share"], dtype=float)
+    cost = covered[:len(AGGREGATE)] * np.array(sectors["cost_sek_per_t"])    # AGGREGATE are the first codes
+    municipal = np.array(sectors["municipal_share"])
     machinery = permit_energy_mwh * context.tech["machinery"]["fossil_free_cost_sek_per_mwh"]
     out = np.zeros(len(Payer))
     out[Payer.MUNICIPAL_GROUP] = float(np.sum(cost * municipal)) + machinery * sectors["machinery_municipal_share"]
@@ -161,13 +166,17 @@ def costs_by_payer(context: YearContext, covered: np.ndarray, permit_energy_mwh:
     return out
 
 
-def permit_only(state: State, context: YearContext) -> np.ndarray:
+def permit_only(state: State, context: YearContext, levels: np.ndarray) -> np.ndarray:
     """Firms made fossil free by the permits and not already by municipal contracts (bool[n_firms])."""
-    return permit_fossil_free(state, context) & ~state.machinery_fossil_free & (state.firms.machinery_energy > 0)
+    return (permit_fossil_free(state, context, levels) & ~state.machinery_fossil_free
+            & (state.firms.machinery_energy > 0))
 
 
 def step(state: State, context: YearContext) -> None:
     """Firms and the municipal group pay for this year's sector measures."""
-    _, covered = aggregate_abatement(context)
-    energy = float(np.sum(state.firms.machinery_energy[permit_only(state, context)])) * state.weight
+    levels = year_uptake(context)
+    if not levels.any():
+        return
+    _, covered = aggregate_abatement(context, levels)
+    energy = float(np.sum(state.firms.machinery_energy[permit_only(state, context, levels)])) * state.weight
     state.costs += costs_by_payer(context, covered, energy)

@@ -155,6 +155,7 @@ class ClimateModel(mesa.Model):
         footprint_km = accounting.car_footprint_kg_per_km(c).tolist()
         household = np.sum([h.account(fossil_km, footprint_km) for h in self.households], axis=0) * w
         freight_cut, fleet_t, fuel_t = accounting.firm_fuel_factors(c)
+        self.measure_uptake = measures.year_uptake(c)
         permitted = set(self.permitted_firms())
         for f in self.firms:
             f.permit_fossil_free = f in permitted
@@ -177,7 +178,7 @@ class ClimateModel(mesa.Model):
                    "electricity_district_heating": dh, "industry": firm[1] + exo["industrial_process"],
                    "agriculture": exo["agriculture"], "work_machinery": firm[3], "product_use": exo["product_use"],
                    "waste": exo["waste"], "own_heating": household[2] + firm[2] + unit_heat}
-        abatement, self.measures_covered = measures.aggregate_abatement(c)
+        abatement, self.measures_covered = measures.aggregate_abatement(c, self.measure_uptake)
         for m in measures.AGGREGATE:
             sectors[SECTORS[measures.SECTOR_OF[measures.COMPONENT[m]]]] -= abatement[m]
         abatement[Measure.MACHINERY_PERMITS] = w * fuel_t[2] * sum(
@@ -199,7 +200,7 @@ class ClimateModel(mesa.Model):
 
     def permitted_firms(self):
         """Firms with machinery whose run draw lies below this year's permit share (sector measures)."""
-        share = measures.permit_share(self.context)
+        share = measures.permit_share(self.context, self.measure_uptake)
         return [f for f, u in zip(self.firms, self.permit_draws) if u < share and f.machinery_energy > 0]
 
     def write_record(self, sectors, consumption, scopes):
