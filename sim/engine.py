@@ -18,7 +18,8 @@ from . import __version__
 from .base_year import calibrate
 from .data import MunicipalityData, load_municipality
 from .exogenous import build_drivers, removals
-from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement, sectors
+from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
+from .mechanisms import sectors as sector_measures
 from .network import Network, build_network
 from .population import Population, build_population
 from .results import empty_records, to_dataset
@@ -94,7 +95,7 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         grants.step(state, context)                # 2. municipal action: grants, infrastructure, procurement
         infrastructure.step(state, context)
         procurement.step(state, context)
-        sectors.step(state, context)               #    sector measures' costs
+        sector_measures.step(state, context)       #    sector measures' costs
         influence.step(state, context)             # 3. exposure to neighbours' signals
         pledges.step(state, context)               # 4. pledges
         adoption.step(state, context)              # 5. adoption at replacement events

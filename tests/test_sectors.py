@@ -1,6 +1,8 @@
 """Sector measures (sim.mechanisms.sectors): direction, bounds, ramps, costs and the baseline left as it was."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from testdata import BASELINE, ESKILSTUNA, SMALL_SEED
@@ -96,7 +98,7 @@ def test_each_aggregate_measure_lowers_its_sector_monotonically(data, measure):
         sectors.apply_cuts(totals, cut)
         assert totals[sector] == 1e6 - cut[measure] and np.count_nonzero(totals != 1e6) == (share > 0)
         cuts.append(cut[measure])
-    assert cuts[0] == 0.0 and all(b > a for a, b in zip(cuts, cuts[1:]))
+    assert cuts[0] == 0.0 and all(b > a for a, b in itertools.pairwise(cuts))
     np.testing.assert_allclose(cuts[1:3], [0.25 * cuts[3], 0.5 * cuts[3]], rtol=1e-12)   # linear in the share
 
 
@@ -190,7 +192,7 @@ def test_a_run_with_every_measure_cuts_each_sector_and_books_its_cost():
     top = base.with_levers(**all_levers(1.0))
     b = sim.simulate(base, seed=SMALL_SEED, scale=SCALE)
     m = sim.simulate(top, seed=SMALL_SEED, scale=SCALE)
-    year = dict(year=2030)
+    year = {"year": 2030}
     for sector in ("agriculture", "waste", "product_use", "industry", "work_machinery"):
         assert float(m["emissions"].sel(sector=sector, **year)) < float(b["emissions"].sel(sector=sector, **year))
     assert (m["emissions"].values >= 0).all()

@@ -27,8 +27,8 @@ from ..kernels import sectors as kernels
 from ..kernels.rng import uniforms
 from ..state import State, YearContext
 
-AGGREGATE = tuple(m for m in Measure if m != Measure.MACHINERY_PERMITS)
-"""Measures acting on a sector total, in the order of ``technology.toml`` ``[sectors]``."""
+AGGREGATE = tuple(Measure)[:Measure.MACHINERY_PERMITS]
+"""Measures acting on a sector total: the first codes, in the order of ``technology.toml`` ``[sectors]``."""
 
 COMPONENT: dict[Measure, str] = {
     Measure.MANURE_BIOGAS: "agriculture", Measure.FEED_ADDITIVES: "agriculture",
@@ -139,7 +139,7 @@ def permit_draws(seed: int, n_firms: int) -> np.ndarray:
 
 def permit_fossil_free(state: State, context: YearContext, levels: np.ndarray) -> np.ndarray:
     """Firms whose machinery runs fossil free this year because of the permit demands (bool[n_firms])."""
-    share = permit_share(context, levels) if levels[Measure.MACHINERY_PERMITS] > 0.0 else 0.0
+    share = permit_share(context, levels)
     if share <= 0.0:
         return np.zeros(state.n_firms, dtype=bool)
     return permit_draws(context.seed, state.n_firms) < share
@@ -157,7 +157,7 @@ def costs_by_payer(context: YearContext, covered: np.ndarray, permit_energy_mwh:
         Machinery energy (whole municipality) run fossil free because of the permits alone, MWh/yr.
     """
     sectors = context.tech["sectors"]
-    cost = covered[:len(AGGREGATE)] * np.array(sectors["cost_sek_per_t"])    # AGGREGATE are the first codes
+    cost = covered[:len(AGGREGATE)] * np.array(sectors["cost_sek_per_t"])
     municipal = np.array(sectors["municipal_share"])
     machinery = permit_energy_mwh * context.tech["machinery"]["fossil_free_cost_sek_per_mwh"]
     out = np.zeros(len(Payer))

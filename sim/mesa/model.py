@@ -29,7 +29,8 @@ from ..data import load_municipality
 from ..declarations.codes import SECTORS, SINKS, ActorKind, Measure, Stream
 from ..exogenous import build_drivers, removals
 from ..kernels.rng import make_key
-from ..mechanisms import accounting, adoption, behaviour, infrastructure, pledges, sectors as measures
+from ..mechanisms import accounting, adoption, behaviour, infrastructure, pledges
+from ..mechanisms import sectors as measures
 from ..mechanisms.adoption import utility_weights
 from ..network import build_network
 from ..population import build_population
