@@ -30,8 +30,9 @@ class ChoiceSet:
 
 
 def crf(rate: float, years: float) -> float:
-    """Capital recovery factor: annual payment per SEK of investment."""
-    return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years
+    """Capital recovery factor: annual payment per SEK of investment (``1 / years`` at a rate too small to discount)."""
+    discount = (1.0 + rate) ** -years
+    return rate / (1.0 - discount) if discount < 1.0 else 1.0 / years
 
 
 def utility_weights(context: YearContext) -> np.ndarray:
