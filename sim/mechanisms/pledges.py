@@ -21,7 +21,7 @@ def step(state: State, context: YearContext) -> None:
     """Signing, then each pledge's strength and each organisation's delivery factor this year."""
     p = context.p
     before = state.pledge_year == 0
-    pledges.sign_pledges(state.kind, state.attitude, state.pledge_year, exposure(state, context, Signal.PLEDGED),
+    pledges.sign_pledges(state.kind, state.present, state.attitude, state.pledge_year, exposure(state, context, Signal.PLEDGED),
                          hazard_by_kind(context), p["pledge_social_weight"], context.year,
                          context.key(Stream.PLEDGES))
     new = before & (state.pledge_year != 0)
