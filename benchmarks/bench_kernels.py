@@ -97,7 +97,8 @@ def case(name: str, size: str):
         return influence.shares, lambda: (s["counts"], 2, int(Signal.PRESENT), 0, np.empty(n)), n
     if name == "pledges.sign_pledges":
         hazard = np.array([v["household_pledge_rate"], 0.05, 0.15])
-        return pledges.sign_pledges, lambda: (s["kind"], np.ones(n, dtype=bool), s["attitude"], s["pledge_year"].copy(), s["exposure"][:, 2],
+        return pledges.sign_pledges, lambda: (s["kind"], np.ones(n, dtype=bool), s["attitude"], s["pledge_year"].copy(),
+                                              s["exposure"][:, 2],
                                               hazard, v["pledge_social_weight"], YEAR, key), n
     if name == "pledges.pledge_strength":
         return pledges.pledge_strength, lambda: (s["pledge_year"], YEAR, v["pledge_decay"], np.empty(n)), n

@@ -55,7 +55,8 @@ def _household_totals(state: State, context: YearContext) -> np.ndarray:
     hh, cars, heat, consumption = (state.present_households(), state.present_cars(), context.tech["heating"],
                                    context.tech["consumption"])
     totals = np.empty(6)
-    accounting.household_accounts(cars.owner, cars.fuel, context.calib["km_per_car"], state.km_factor[:state.n_present],
+    accounting.household_accounts(cars.owner, cars.fuel, context.calib["km_per_car"],
+                                  state.km_factor[:state.n_present],
                                   car_fossil_kg_per_km(context), car_footprint_kg_per_km(context), hh.heating,
                                   hh.heat_demand, int(Heating.OIL), context.calib["household_oil_t_per_mwh"],
                                   np.asarray(heat["electricity_per_mwh_heat"], dtype=float),
