@@ -58,7 +58,8 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     scale = check_scale(scenario.scale if scale is None else scale)
     values = parameter_values(scenario, seed, params)
     data = load_municipality(scenario.municipality)
-    peak = build_drivers(data, dict(values), scenario.start_year, scenario.end_year).population.max()
+    yearly = yearly_values(values, scenario.lever_years, scenario.years)
+    peak = build_drivers(data, yearly, scenario.start_year, scenario.end_year).population.max()
     population = build_population(data, scenario.start_year, seed, scale, peak_population=float(peak))
     network = build_network(population, seed, str(values["network_topology"]))
     records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year,

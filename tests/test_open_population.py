@@ -16,17 +16,17 @@ import pytest
 from testdata import BASELINE, ESKILSTUNA
 
 import sim
+from sim.base_year import calibrate
 from sim.data import load_municipality
 from sim.declarations.codes import Fuel, Heating, Signal
 from sim.engine import run_state
-from sim.exogenous import build_drivers
+from sim.exogenous import build_drivers, removals
 from sim.mechanisms import accounting, adoption, behaviour, demography, influence, pledges
 from sim.network import build_network
 from sim.population import arrival_detached_share, arrival_pool_size, build_population
 from sim.sampling import parameter_values
 from sim.state import State, YearContext
-from sim.base_year import calibrate
-from sim.exogenous import removals
+from sim.timing import paths, yearly_values
 
 START, END, SCALE = 2020, 2034, 0.05
 YEARLY = ("emissions", "removals", "net_emissions", "consumption_emissions_per_capita", "municipal_group_emissions",
@@ -57,7 +57,7 @@ def values_for(growth: float, seed: int = 3) -> dict:
 def open_run(data, growth: float, seed: int = 3, end: int = END, scale: float = SCALE):
     """Records and final state of a run with room for the run's peak, and the population it started from."""
     values = values_for(growth, seed)
-    peak = build_drivers(data, values, START, end).population.max()
+    peak = build_drivers(data, yearly_values(values, {}, range(START, end + 1)), START, end).population.max()
     population = build_population(data, START, seed, scale, peak_population=float(peak))
     network = build_network(population, seed, str(values["network_topology"]))
     records, state = run_state(population, network, data, values, seed, START, end)
@@ -130,12 +130,13 @@ def test_growth_adds_households_and_cars(data):
 def context_and_state(data, growth: float, seed: int = 5, peak: float | None = None):
     """The first year's context and start state, the population built for ``peak`` (default: the run's)."""
     values = values_for(growth, seed)
-    drivers = build_drivers(data, values, START, END)
+    yearly = yearly_values(values, {}, range(START, END + 1))
+    drivers = build_drivers(data, yearly, START, END)
     peak = float(drivers.population.max()) if peak is None else peak
     population = build_population(data, START, seed, SCALE, peak_population=peak)
     network = build_network(population, seed, str(values["network_topology"]))
     first = YearContext.first(data, network, values, seed, calibrate(data, START), drivers,
-                              removals(values, drivers.years))
+                              removals(paths(yearly), drivers.years), yearly)
     return first, State.from_population(population, first.p["unit_attitude"]), population
 
 
