@@ -113,6 +113,7 @@ class Population:
 
     @property
     def n_agents(self) -> int:
+        """Agents built: households (the arrival pool included), firms and municipal units."""
         return len(self.households.zone) + len(self.firms.sector) + len(self.units.name)
 
 
