@@ -17,7 +17,8 @@ import xarray as xr
 from . import __version__
 from .base_year import calibrate
 from .data import MunicipalityData, load_municipality
-from .exogenous import build_drivers, removals
+from .exogenous import build_drivers
+from .land import land_use_flux, removals, scenario_paths
 from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
 from .network import Network, build_network
 from .population import Population, build_population
@@ -83,8 +84,9 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
               start: int, end: int) -> tuple[dict[str, np.ndarray], State]:
     """:func:`run`, also returning the state after the last year (the population is left as it was)."""
     drivers = build_drivers(data, dict(values), start, end)
+    paths = scenario_paths(values, len(drivers.years))   # until levers carry their own years
     first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
-                              removals(dict(values), drivers.years))
+                              removals(paths, data.land, drivers.years))
     state = State.from_population(population, first.p["unit_attitude"])
     records = empty_records(len(drivers.years))
     for t in range(len(drivers.years)):
@@ -100,4 +102,5 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         behaviour.step(state, context)             # 6. behaviour
         accounting.record_flows(state, context, records)
     accounting.close(state, first, records)
+    records["land_use_flux"][:] = land_use_flux(paths, data.land)
     return records, state

@@ -122,18 +122,3 @@ def build_drivers(data: MunicipalityData, values: dict, start: int, end: int) ->
                                         values["procurement_criteria"], start, start + CRITERIA_YEARS, years),
     )
 
-
-def removals(values: dict, years: np.ndarray) -> dict[str, np.ndarray]:
-    """Removals by sink, t CO2e/yr: biochar, peatland rewetting, forestry, purchased offsets.
-
-    Biochar ramps up over three years from its start; rewetted area
-    accumulates; forestry measures act from the second year; offsets are
-    bought from their start year.
-    """
-    start = years[0]
-    biochar = values["biochar_capacity"] * np.clip((years - values["biochar_start_year"] + 1) / 3.0, 0, 1)
-    rewetted = values["rewetting_per_year"] * np.maximum(0, years - start)
-    forestry = np.where(years > start, values["forestry_measures"] * values["forestry_effect"], 0.0)
-    offsets = np.where(years >= values["offsets_start_year"], values["offsets_per_year"], 0.0)
-    return {"biochar": biochar, "peatland_rewetting": rewetted * values["rewetting_effect"],
-            "forestry": forestry, "purchased_offsets": offsets}
