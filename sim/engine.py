@@ -48,7 +48,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     Returns
     -------
     xarray.Dataset
-        Dimension ``year`` plus ``sector``, ``sink``, ``scope``, ``fuel``,
+        Dimension ``year`` plus ``sector``, ``sink``, ``land_flux``, ``scope``, ``fuel``,
         ``system``, ``step``, ``actor_kind`` and ``payer``; every variable
         carries ``units`` and ``long_name``; the parameter values are scalar
         variables; the attributes hold the scenario text, seed and version.

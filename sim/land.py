@@ -111,9 +111,10 @@ def drained_peat_factor(paths: Mapping[str, np.ndarray], land: Land) -> np.ndarr
 
 
 def rewetting_effect(paths: Mapping[str, np.ndarray], land: Land) -> np.ndarray:
-    """Net effect per saturated hectare of rewetting: drained-peat emissions avoided minus the methane of rewetted
-    peat (t CO2e/(ha yr)); negative where the methane outweighs what is avoided."""
-    return drained_peat_factor(paths, land) - paths["rewetted_peat_methane"]
+    """Net effect per saturated hectare of rewetting (t CO2e/(ha yr)): drained-peat emissions avoided minus the
+    methane of rewetted peat, and 0 where the methane would outweigh them (such sites are not chosen for
+    rewetting: skogsstyrelsen_dikad_torvmark_2021)."""
+    return np.maximum(0.0, drained_peat_factor(paths, land) - paths["rewetted_peat_methane"])
 
 
 def lever_from_start_year(paths: Mapping[str, np.ndarray], lever: str, start_year: str,

@@ -273,3 +273,11 @@ def test_run_reports_the_baseline_beside_net_emissions(small_run, land):
     assert np.all(ds["land_use_flux"].sel(land_flux="forest_sink") < 0.0)
     np.testing.assert_allclose(ds["net_emissions"], ds["emissions"].sum("sector") - ds["removals"].drop_sel(
         sink="purchased_offsets").sum("sink"), rtol=1e-12)
+
+
+def test_rewetting_never_adds_emissions(land):
+    """Methane above the drained-peat factor avoided: no effect (such sites are not chosen), never a negative removal."""
+    paths = _paths(rewetting_per_year=100.0, rewetted_peat_methane=20.0, drained_forest_peat_factor=3.4,
+                   drained_farmland_peat_factor=20.0)
+    assert np.all(rewetting_effect(paths, land) == 0.0)
+    assert np.all(removals(paths, land, YEARS)["peatland_rewetting"] == 0.0)
