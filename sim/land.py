@@ -71,17 +71,18 @@ def ramped_area(enrolled: np.ndarray, years_to_full: np.ndarray) -> np.ndarray:
         Full-effect-equivalent area in each year (ha).
     """
     n = len(enrolled)
+    index = np.arange(n)
+    shares = ramp(index[:, None] - index[None, :], np.asarray(years_to_full, dtype=float)[None, :])  # [year, cohort]
     cohorts = np.zeros(n)            # ha that entered in each year and are still under the measure
     out = np.zeros(n)
     previous = 0.0
-    ages = np.arange(n)
     for t in range(n):
         if enrolled[t] > previous:
             cohorts[t] = enrolled[t] - previous
         elif enrolled[t] < previous:
             cohorts[:t] *= enrolled[t] / previous
         previous = enrolled[t]
-        out[t] = sum(cohorts[s] * ramp(ages[t - s], years_to_full[s]) for s in range(t + 1) if cohorts[s] > 0.0)
+        out[t] = cohorts @ shares[t]
     return out
 
 
