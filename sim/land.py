@@ -10,9 +10,9 @@ measures (biochar, rewetting, forestry measures).
 The measures are bounded by the land: the rewetted area never exceeds the
 drained peat, the area under forestry measures never exceeds the forest land.
 A hectare's effect ramps up over the years after its measure and saturates.
-Every path is a function of ``paths``, a float64 array per numeric parameter
-with one value per year of the run, so a lever that changes in a year changes
-the removals from that year on.
+Every path is a function of ``paths`` (:func:`sim.timing.paths`), a float64
+array per numeric parameter with one value per year of the run, so a lever
+that takes effect in a year changes the removals from that year on.
 """
 from __future__ import annotations
 
@@ -25,19 +25,11 @@ from .declarations import constants
 from .declarations.codes import LandFlux, Sink
 
 
-def scenario_paths(values: Mapping[str, float | str], n_years: int) -> dict[str, np.ndarray]:
-    """Constant paths of a run's numeric parameter values and scalar constants (until levers carry their years).
-
-    Parameters
-    ----------
-    values : mapping
-        Parameter values by name; choices (strings) are left out.
-    n_years : int
-        Years of the run.
-    """
-    numbers = {**constants.VALUES, **values}
-    return {name: np.full(n_years, float(value)) for name, value in numbers.items()
-            if not isinstance(value, (str, tuple))}
+def _value(paths: Mapping[str, np.ndarray], name: str) -> np.ndarray:
+    """A parameter's path, else the constant's value in every year (scenario values first, as ``context.p``)."""
+    if name in paths:
+        return paths[name]
+    return np.full(len(next(iter(paths.values()))), float(constants.VALUES[name]))
 
 
 def ramp(age: np.ndarray, years_to_full: float) -> np.ndarray:
@@ -134,7 +126,7 @@ def biochar(paths: Mapping[str, np.ndarray], years: np.ndarray) -> np.ndarray:
     if len(producing) == 0:
         return np.zeros(len(years))
     age = np.arange(len(years)) - producing[0]
-    return capacity * ramp(age, float(paths["biochar_ramp_years"][producing[0]]))
+    return capacity * ramp(age, float(_value(paths, "biochar_ramp_years")[producing[0]]))
 
 
 def removals(paths: Mapping[str, np.ndarray], land: Land, years: np.ndarray) -> dict[str, np.ndarray]:
@@ -143,7 +135,7 @@ def removals(paths: Mapping[str, np.ndarray], land: Land, years: np.ndarray) -> 
     Parameters
     ----------
     paths : mapping
-        A float64 array per numeric parameter and constant, one value per year.
+        A float64 array per numeric parameter, one value per year (:func:`sim.timing.paths`).
     land : Land
     years : int array
 

@@ -23,7 +23,6 @@ from sim.land import (
     removals,
     rewetted_area_added,
     rewetting_effect,
-    scenario_paths,
 )
 
 YEARS = np.arange(2020, 2051)
@@ -35,11 +34,15 @@ def land():
     return load_municipality(ESKILSTUNA.resolve()).land
 
 
+def _constant_paths(values, n_years: int) -> dict[str, np.ndarray]:
+    return {name: np.full(n_years, float(value)) for name, value in values.items() if not isinstance(value, str)}
+
+
 def _paths(**values):
     """Constant paths at the parameters' defaults, with ``values`` replacing some."""
     base = {p.name: p.default for p in PARAMETERS}
     base.update(values)
-    return scenario_paths(base, len(YEARS))
+    return _constant_paths(base, len(YEARS))
 
 
 def _from(year: int, value: float, before: float = 0.0) -> np.ndarray:
@@ -268,7 +271,7 @@ def test_run_reports_the_baseline_beside_net_emissions(small_run, land):
     assert list(ds["land_flux"].values) == ["forest_sink", "drained_peat"]
     values = {name: float(ds[name]) for name in ("forest_uptake", "drained_forest_peat_factor",
                                                  "drained_farmland_peat_factor")}
-    expected = land_use_flux(scenario_paths(values, ds.sizes["year"]), land)
+    expected = land_use_flux(_constant_paths(values, ds.sizes["year"]), land)
     np.testing.assert_allclose(ds["land_use_flux"].values, expected, rtol=1e-12)
     assert np.all(ds["land_use_flux"].sel(land_flux="forest_sink") < 0.0)
     np.testing.assert_allclose(ds["net_emissions"], ds["emissions"].sum("sector") - ds["removals"].drop_sel(
