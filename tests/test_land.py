@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from testdata import ESKILSTUNA
 
+import sim
 from sim.data import DataError, load_municipality
 from sim.declarations.codes import LandFlux
 from sim.declarations.parameters import BY_NAME, PARAMETERS
@@ -284,3 +285,20 @@ def test_rewetting_never_adds_emissions(land):
                    drained_farmland_peat_factor=20.0)
     assert np.all(rewetting_effect(paths, land) == 0.0)
     assert np.all(removals(paths, land, YEARS)["peatland_rewetting"] == 0.0)
+
+
+def test_a_run_at_the_levers_highs_stays_within_the_land(make_scenario, land):
+    """End to end: rewetting and forestry at their declared highs; the run's removals stay within the land."""
+    scenario = make_scenario(end_year=2045, levers=f"rewetting_per_year = {BY_NAME['rewetting_per_year'].high}\n"
+                                                   f"forestry_measures = {BY_NAME['forestry_measures'].high}")
+    ds = sim.simulate(scenario, seed=3)
+    values = {name: float(ds[name]) for name in ("drained_forest_peat_factor", "drained_farmland_peat_factor",
+                                                 "rewetted_peat_methane", "forestry_effect")}
+    paths = _constant_paths(values, ds.sizes["year"])
+    rewetting = ds["removals"].sel(sink="peatland_rewetting").values
+    forestry = ds["removals"].sel(sink="forestry").values
+    assert np.all(rewetting <= land.drained_peat_ha * rewetting_effect(paths, land) * (1 + 1e-12))
+    assert np.all(forestry <= min(land.forest_area_ha, BY_NAME["forestry_measures"].high)
+                  * values["forestry_effect"] * (1 + 1e-12))
+    # by 2045 all the drained peat is rewetted and at full effect (ramps of at most 5 years)
+    assert rewetting[-1] == pytest.approx(land.drained_peat_ha * rewetting_effect(paths, land)[0], rel=1e-9)
