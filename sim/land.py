@@ -32,12 +32,12 @@ def _value(paths: Mapping[str, np.ndarray], name: str) -> np.ndarray:
     return np.full(len(next(iter(paths.values()))), float(constants.VALUES[name]))
 
 
-def ramp(age: np.ndarray, years_to_full: float) -> np.ndarray:
-    """Share of a measure's full effect ``age`` years after it (0 in its own year).
+def ramp(age: np.ndarray, years_to_full: float | np.ndarray) -> np.ndarray:
+    """Share of a measure's full effect ``age`` years after it (age 0: the measure's own year).
 
     ``(age + 1) / (years_to_full + 1)``, clipped to [0, 1]; 0 before the
-    measure (negative age). The full effect is reached ``years_to_full`` years
-    after the measure's year.
+    measure (negative age). Part of the effect comes in the measure's own
+    year, all of it ``years_to_full`` years later.
     """
     age = np.asarray(age, dtype=float)
     return np.where(age < 0, 0.0, np.clip((age + 1.0) / (years_to_full + 1.0), 0.0, 1.0))
