@@ -136,7 +136,7 @@ def context_and_state(data, growth: float, seed: int = 5, peak: float | None = N
     population = build_population(data, START, seed, SCALE, peak_population=peak)
     network = build_network(population, seed, str(values["network_topology"]))
     first = YearContext.first(data, network, values, seed, calibrate(data, START), drivers,
-                              removals(paths(yearly), drivers.years), yearly)
+                              removals(paths(yearly), data.land, drivers.years), yearly)
     return first, State.from_population(population, first.p["unit_attitude"]), population
 
 
