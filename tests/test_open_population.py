@@ -20,7 +20,8 @@ from sim.base_year import calibrate
 from sim.data import load_municipality
 from sim.declarations.codes import Fuel, Heating, Signal
 from sim.engine import run_state
-from sim.exogenous import build_drivers, removals
+from sim.exogenous import build_drivers
+from sim.land import removals
 from sim.mechanisms import accounting, adoption, behaviour, demography, influence, pledges
 from sim.network import build_network
 from sim.population import arrival_detached_share, arrival_pool_size, build_population
