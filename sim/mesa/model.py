@@ -12,6 +12,12 @@ same decisions and agree to rounding; a nonzero offset gives the Mesa model
 draws independent of the engine's, for statistical comparisons.
 
     ds = sim.mesa.simulate(scenario, seed=1, scale=0.02)   # same Dataset as sim.simulate
+
+The reference's population is closed: every household of the start year
+stays for the whole run, while the engine's households arrive and leave with
+the population series (:mod:`sim.mechanisms.demography`). The two agree when
+the population is fixed (a flat series and ``population_growth`` 0), which is
+how ``tests/test_mesa_equivalence.py`` runs them.
 """
 from __future__ import annotations
 
