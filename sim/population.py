@@ -42,6 +42,7 @@ class Households:
     heating: np.ndarray             # int8: Heating
     heat_demand: np.ndarray         # float64: MWh of heat per year
     dh_available: np.ndarray        # bool: district heating can be connected
+    hydronic: np.ndarray            # bool: the dwelling has water-borne (hydronic) heat distribution
     low_meat_diet: np.ndarray       # bool
     car_km_factor: np.ndarray       # float64: zone factor of the household's car use
 
@@ -233,12 +234,27 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
 
     firms = _build_firms(data, year, scale, draw)
     units, vehicles = _build_municipal_group(data, draw)
+    hydronic = _hydronic(heating, draw(n_households))
     households = Households(dwelling=dwelling, zone=zone, persons=persons, attitude=attitude,
                             heating=heating, heat_demand=heat_demand.astype(float),
-                            dh_available=dh_available, low_meat_diet=low_meat_diet,
+                            dh_available=dh_available, hydronic=hydronic, low_meat_diet=low_meat_diet,
                             car_km_factor=zone_km[zone])
     return Population(households=households, cars=Cars(owner=owner, fuel=fuel), firms=firms,
                       units=units, vehicles=vehicles, weight=1.0 / scale)
+
+
+def _hydronic(heating: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Whether each dwelling has water-borne distribution, given its heating system and uniform draws ``u``.
+
+    District heating and oil or biofuel boilers feed radiators; a heat pump or
+    direct electric does so with the declared shares (air-to-air pumps and
+    panel radiators do not). The draw comes last on the population's
+    streams, so every other attribute is as it was without it.
+    """
+    share = np.ones(len(HEATING_SYSTEMS))
+    share[Heating.HEAT_PUMP] = CONSTANTS["heat_pump_hydronic_share"]
+    share[Heating.DIRECT_ELECTRIC] = CONSTANTS["direct_electric_hydronic_share"]
+    return u < share[heating]
 
 
 def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms:

@@ -65,7 +65,8 @@ class State:
         n_h, n_f, n_u = len(hh.zone), len(firms.sector), len(units.name)
         n = n_h + n_f + n_u
         return cls(
-            households=replace(hh, heating=hh.heating.copy(), low_meat_diet=hh.low_meat_diet.copy()),
+            households=replace(hh, heating=hh.heating.copy(), hydronic=hh.hydronic.copy(),
+                               low_meat_diet=hh.low_meat_diet.copy()),
             cars=replace(population.cars, fuel=population.cars.fuel.copy()),
             firms=replace(firms, fleet_tech=firms.fleet_tech.copy(),
                           process_electrified=firms.process_electrified.copy(),
