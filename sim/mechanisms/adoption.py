@@ -81,9 +81,9 @@ def heating_gross_capital(context: YearContext) -> np.ndarray:
     With water-borne distribution: the installed cost, or less where a part
     is kept: the district-heating connection (a new substation only), a heat
     pump's borehole (a new pump only), an electric boiler to which a pump is
-    docked (the pump only, the boiler staying as back-up). Without: district heating, oil and biofuel boilers need
-    the conversion to water-borne distribution first, and the heat pump on
-    offer is an air-to-air pump.
+    docked (the pump only, the boiler staying as back-up). Without: district
+    heating, oil and biofuel boilers need the conversion to water-borne
+    distribution first, and the heat pump on offer is an air-to-air pump.
     """
     heat, p = context.tech["heating"], context.p
     new = np.asarray(heat["capital_cost_sek"], dtype=float).copy()
