@@ -151,3 +151,11 @@ def test_subsidy_raises_heat_pump_adoption(make_scenario, eskilstuna):
     assert pumps(paid.households) > pumps(none.households)
     assert none.costs[Payer.MUNICIPAL_GROUP] == 0.0 < paid.costs[Payer.MUNICIPAL_GROUP]
     assert adoption.heating_subsidy(context)[adoption.heating_group(True, Heating.HEAT_PUMP)] == 0.0  # no renewals
+
+
+@pytest.mark.parametrize("rate, years", [(0.3, 15.0), (0.2, 30.0), (1e-131, 8.0), (0.0, 12.0)])
+def test_capital_recovery_factor_spreads_the_capital_over_the_life(rate, years):
+    """The yearly payment over ``years`` has present value 1 at ``rate`` (1 / years as the rate vanishes)."""
+    payment = adoption.crf(rate, years)
+    present_value = sum(payment / (1.0 + rate) ** t for t in range(1, int(years) + 1))
+    assert present_value == pytest.approx(1.0, rel=1e-12)

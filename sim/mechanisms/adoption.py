@@ -6,6 +6,7 @@ decision with the logit-and-imitation kernels of :mod:`sim.kernels.adoption`.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,8 +32,13 @@ class ChoiceSet:
 
 
 def crf(rate: float, years: float) -> float:
-    """Capital recovery factor: annual payment per SEK of investment."""
-    return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years
+    """Capital recovery factor: annual payment per SEK of investment.
+
+    Written with ``expm1`` and ``log1p`` so that a rate too small for
+    ``(1 + rate) ** -years`` to differ from 1 gives ``1 / years``, not a
+    division by zero.
+    """
+    return rate / -math.expm1(-years * math.log1p(rate)) if rate > 0 else 1.0 / years
 
 
 def utility_weights(context: YearContext) -> np.ndarray:
