@@ -8,12 +8,14 @@ from sim.base_year import calibrate
 from sim.declarations.codes import Dwelling, Heating, Payer
 from sim.declarations.parameters import UNCERTAINTIES
 from sim.engine import run_state
-from sim.exogenous import build_drivers, removals
+from sim.exogenous import build_drivers
+from sim.land import removals
 from sim.mechanisms import adoption
 from sim.network import build_network
 from sim.population import build_population
 from sim.sampling import parameter_values
 from sim.state import State, YearContext
+from sim.timing import paths, yearly_values
 
 CENTRAL = {p.name: p.default for p in UNCERTAINTIES}
 """Every uncertainty at the centre of its range: the tests check the mechanism, not a lucky draw."""
@@ -59,7 +61,8 @@ def trend(baseline_scenario, eskilstuna):
         population = build_population(eskilstuna, 2020, seed, 0.1)
         hh = population.households
         network = build_network(population, seed, str(values["network_topology"]))
-        _, state = run_state(population, network, eskilstuna, values, seed, 2020, 2044)
+        _, state = run_state(population, network, eskilstuna, values, seed, 2020, 2044,
+                             baseline_scenario.lever_years)
         changes.append(detached_shares(state.households.heating, hh.dwelling) - detached_shares(hh.heating,
                                                                                                    hh.dwelling))
     return np.array(changes)
@@ -85,9 +88,10 @@ def heating_year(eskilstuna, scenario, changes, **params):
     values = parameter_values(scenario, seed, {**CENTRAL, **params})
     population = build_population(eskilstuna, 2020, seed, 0.05)
     changes(population.households)
-    drivers = build_drivers(eskilstuna, dict(values), 2020, 2021)
+    yearly = yearly_values(values, {}, range(2020, 2022))     # the levers act from the first year
+    drivers = build_drivers(eskilstuna, yearly, 2020, 2021)
     context = YearContext.first(eskilstuna, build_network(population, seed), values, seed, calibrate(eskilstuna, 2020),
-                                drivers, removals(dict(values), drivers.years))
+                                drivers, removals(paths(yearly), eskilstuna.land, drivers.years), yearly)
     state = State.from_population(population, context.p["unit_attitude"])
     adoption._heating(state, context, adoption.utility_weights(context))
     return state, context
