@@ -12,12 +12,14 @@ from sim.base_year import calibrate
 from sim.data import load_municipality
 from sim.declarations.codes import Measure, Payer, Sector
 from sim.declarations.parameters import BY_NAME
-from sim.exogenous import build_drivers, removals
+from sim.exogenous import build_drivers
 from sim.kernels.sectors import ramp
+from sim.land import removals
 from sim.mechanisms import accounting, sectors
 from sim.population import build_population
 from sim.sampling import parameter_values
 from sim.state import State, YearContext
+from sim.timing import paths, yearly_values
 
 END = 2032
 T_FULL = 10          # 2030: every ramp (at most 7 years) is complete
@@ -38,9 +40,10 @@ def context_at(data, t: int, levers: dict | None = None, params: dict | None = N
     """The run's context in year index ``t`` (no network: the accounting and the measures do not read it)."""
     scenario = sim.load_scenario(BASELINE).with_levers(**(levers or {}))
     values = parameter_values(scenario, SMALL_SEED, params)
-    drivers = build_drivers(data, dict(values), 2020, END)
+    yearly = yearly_values(values, {}, range(2020, END + 1))      # every lever from the first year
+    drivers = build_drivers(data, yearly, 2020, END)
     first = YearContext.first(data, None, values, SMALL_SEED, calibrate(data, 2020), drivers,
-                              removals(dict(values), drivers.years))
+                              removals(paths(yearly), data.land, drivers.years), yearly)
     return first.at(t)
 
 
@@ -180,7 +183,8 @@ def test_baseline_run_keeps_the_exogenous_trends_and_records_no_abatement():
     ds = sim.simulate(scenario, seed=SMALL_SEED, scale=SCALE)
     values = parameter_values(scenario, SMALL_SEED)
     data = load_municipality(scenario.municipality)
-    drivers = build_drivers(data, dict(values), scenario.start_year, scenario.end_year)
+    drivers = build_drivers(data, yearly_values(values, scenario.lever_years, scenario.years), scenario.start_year,
+                            scenario.end_year)
     for component, sector in (("agriculture", "agriculture"), ("waste", "waste"), ("product_use", "product_use")):
         np.testing.assert_array_equal(ds["emissions"].sel(sector=sector).values, drivers.exogenous[component])
     assert not ds["sector_measure_abatement"].values.any()

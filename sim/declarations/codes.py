@@ -123,6 +123,13 @@ class Measure(IntEnum):
     MACHINERY_PERMITS = 8
 
 
+class LandFlux(IntEnum):
+    """Part of the land-use (LULUCF) baseline: the forest sink (negative) and drained-peat emissions."""
+
+    FOREST_SINK = 0
+    DRAINED_PEAT = 1
+
+
 class Scope(IntEnum):
     """GHG-protocol scope of the municipal group's emissions."""
 
@@ -155,6 +162,7 @@ class Signal(IntEnum):
     PLEDGED = 2
     STEPPED = 3
     LOW_MEAT = 4
+    PRESENT = 5   # living in the municipality this year: its count is the denominator of every exposure
 
 
 class EnergyStep(IntEnum):
@@ -188,12 +196,15 @@ class Stream(IntEnum):
     GRANTS = 10
     CLAIMS = 11
     FULFILMENT = 60
-    MACHINERY_PERMITS = 70  # year 0: which firms' machinery the permit requirements reach first
+    MACHINERY_PERMITS = 80  # year 0: which firms' machinery the permit requirements reach first
     POPULATION = 100
     NETWORK = 300
     NETWORK_CLUSTERS = 301
     NETWORK_CLUSTER_JOIN = 302
     NETWORK_SUPPLIERS = 303
+    ARRIVALS = 70          # yearly: fuels of the cars arriving households bring
+    ARRIVAL_POOL = 500     # run: the households that may arrive (block of 100)
+    ARRIVAL_TIES = 71      # run: where those households join the social ring
     PARAMETERS = 50
 
 
@@ -205,6 +216,7 @@ FLEET_TECH = labels(FleetTech)
 PROCUREMENT = labels(Procurement)
 SECTORS = labels(Sector)
 SINKS = labels(Sink)
+LAND_FLUXES = labels(LandFlux)
 MEASURES = labels(Measure)
 AGGREGATE_MEASURES = MEASURES[:Measure.MACHINERY_PERMITS]
 SCOPES = labels(Scope)

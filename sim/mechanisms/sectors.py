@@ -13,8 +13,8 @@ Work machinery is accounted per firm (:func:`sim.kernels.accounting.firm_account
 reaches a share of firms, chosen by a draw fixed for the run, whose machinery then runs fossil free;
 the national reduction obligation (``drivers.blend_diesel``) sets how much fossil diesel that saves.
 
-Levers are read as whole-run paths (``paths``: one value per year of the run); until the engine hands
-the mechanisms their lever paths, :func:`lever_paths` holds each lever constant over the run.
+Levers are read as whole-run paths (``paths``: one value per year of the run, from lever timing), since a
+measure's uptake in a year depends on the lever's past years.
 """
 from __future__ import annotations
 
@@ -59,9 +59,8 @@ EFFECT: dict[Measure, str] = {
 
 
 def lever_paths(context: YearContext) -> dict[str, np.ndarray]:
-    """The measures' levers as constant paths over the run's years (until the engine passes lever paths)."""
-    n = len(context.drivers.years)
-    return {name: np.full(n, float(context.values[name])) for name in LEVER.values()}
+    """The measures' levers along the run's years, as lever timing sets them (:mod:`sim.timing`)."""
+    return {name: np.array([float(year[name]) for year in context.yearly]) for name in LEVER.values()}
 
 
 def uptake(paths: Mapping[str, np.ndarray], tech: Mapping, t: int) -> np.ndarray:
@@ -86,7 +85,7 @@ def uptake(paths: Mapping[str, np.ndarray], tech: Mapping, t: int) -> np.ndarray
 
 def year_uptake(context: YearContext) -> np.ndarray:
     """Uptake of every measure in the context's year (float64[len(Measure)])."""
-    if not any(context.values[name] for name in LEVER.values()):   # no measure: the baseline's fast path
+    if not any(context.p[name] for name in LEVER.values()):   # uptake never exceeds the year's lever
         return np.zeros(len(Measure))
     return uptake(lever_paths(context), context.tech, context.t)
 
