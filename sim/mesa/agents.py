@@ -13,7 +13,7 @@ import mesa
 
 from ..declarations.codes import ENERGY_STEPS, ActorKind, FleetTech, Fuel, Heating, Signal, Stream
 from ..kernels.rng import uniform, uniform_at
-from ..mechanisms import adoption, grants, infrastructure
+from ..mechanisms import adoption, grants, infrastructure, sectors
 from ..mechanisms.adoption import ChoiceSet
 
 
@@ -234,7 +234,8 @@ class Firm(Actor):
         self.j = j                    # index among firms: the counter of its fleet, process and step draws
         for name in self.FIELDS:
             setattr(self, name, getattr(firms, name)[j].item())
-        self.machinery_fossil_free = False
+        self.machinery_fossil_free = False   # by municipal contracts
+        self.permit_fossil_free = False      # by the permit demands this year (sector measures)
 
     def visible(self):
         return (self.fleet_tech == FleetTech.ELECTRIC, self.process_electrified or self.heat_recovery, self.pledge_year != 0,
@@ -304,7 +305,8 @@ class Firm(Actor):
         industry = 0.0 if self.process_electrified else process * fuel_t_per_mwh[0]
         power += process if self.process_electrified else 0.0
         heat = self.heating_fossil * efficiency * delivery * fuel_t_per_mwh[1]
-        machinery = 0.0 if self.machinery_fossil_free else self.machinery_energy * delivery * fuel_t_per_mwh[2]
+        fossil_free = self.machinery_fossil_free or self.permit_fossil_free
+        machinery = 0.0 if fossil_free else self.machinery_energy * delivery * fuel_t_per_mwh[2]
         self.direct = transport + industry + heat + machinery
         return transport, industry, heat, machinery, self.district_heat * efficiency, power
 
@@ -368,6 +370,8 @@ class Municipality(mesa.Agent):
                     firm.machinery_fossil_free = True
             m.costs[2] += (m.tech["machinery"]["fossil_free_cost_sek_per_mwh"] * m.weight
                            * sum(f.machinery_energy for f in m.firms if f.machinery_fossil_free))
+        m.costs += sectors.costs_by_payer(m.context, m.measures_covered, m.weight * sum(
+            f.machinery_energy for f in m.permitted_firms() if not f.machinery_fossil_free))
 
     def allocate_grants(self):
         """Rank the units' proposals by claimed tonnes per krona (or by lot) and fund them within the budget.
