@@ -155,7 +155,7 @@ def test_arriving_cars_take_the_fleet_mix_in_use(data):
 def one_year(state, context):
     """The year's steps as the engine runs them, returning the accounts of 1 January."""
     demography.step(state, context)
-    sectors, consumption, scopes = accounting.account(state, context)
+    sectors, consumption, scopes, _ = accounting.account(state, context)
     state.open_year()
     influence.step(state, context)
     pledges.step(state, context)
