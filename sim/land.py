@@ -110,18 +110,9 @@ def rewetting_effect(paths: Mapping[str, np.ndarray], land: Land) -> np.ndarray:
     return np.maximum(0.0, drained_peat_factor(paths, land) - paths["rewetted_peat_methane"])
 
 
-def lever_from_start_year(paths: Mapping[str, np.ndarray], lever: str, start_year: str,
-                          years: np.ndarray) -> np.ndarray:
-    """A lever that acts only from its start-year lever on (``biochar_capacity``, ``offsets_per_year``).
-
-    Once every lever carries its own effect year this is ``paths[lever]``.
-    """
-    return np.where(years >= paths[start_year], np.maximum(0.0, paths[lever]), 0.0)
-
-
 def biochar(paths: Mapping[str, np.ndarray], years: np.ndarray) -> np.ndarray:
     """Carbon stored as biochar (t CO2e/yr): the capacity, ramped up from the year it is first positive."""
-    capacity = lever_from_start_year(paths, "biochar_capacity", "biochar_start_year", years)
+    capacity = np.maximum(0.0, paths["biochar_capacity"])
     producing = np.flatnonzero(capacity > 0.0)
     if len(producing) == 0:
         return np.zeros(len(years))
@@ -155,7 +146,7 @@ def removals(paths: Mapping[str, np.ndarray], land: Land, years: np.ndarray) -> 
         Sink.BIOCHAR: biochar(paths, years),
         Sink.PEATLAND_REWETTING: rewetted_full * rewetting_effect(paths, land),
         Sink.FORESTRY: forestry_full * paths["forestry_effect"],
-        Sink.PURCHASED_OFFSETS: lever_from_start_year(paths, "offsets_per_year", "offsets_start_year", years),
+        Sink.PURCHASED_OFFSETS: np.maximum(0.0, paths["offsets_per_year"]),
     }
     return {**{sink.name.lower(): path for sink, path in sinks.items()},
             "rewetted_area_added": added, "forestry_area": area}
@@ -178,9 +169,8 @@ def land_use_flux(paths: Mapping[str, np.ndarray], land: Land) -> np.ndarray:
 def land_warnings(paths: Mapping[str, np.ndarray], land: Land, years: np.ndarray) -> list[str]:
     """Messages on lever settings the land or a coupled lever cuts short (nothing is an error: the paths clip).
 
-    Rewetting that would pass the drained peat area, forestry measures on more
-    than the forest land, and biochar or offsets set without a start year
-    inside the run.
+    Rewetting that would pass the drained peat area and forestry measures on
+    more than the forest land.
     """
     messages = []
     wanted = np.cumsum(np.maximum(0.0, paths["rewetting_per_year"]) * (np.arange(len(years)) > 0))
@@ -191,8 +181,4 @@ def land_warnings(paths: Mapping[str, np.ndarray], land: Land, years: np.ndarray
     if np.max(paths["forestry_measures"]) > land.forest_area_ha:
         messages.append(f"forestry_measures: {np.max(paths['forestry_measures']):,.0f} ha exceeds the "
                         f"{land.forest_area_ha:,.0f} ha of forest land; clipped to it")
-    for lever, start in (("biochar_capacity", "biochar_start_year"), ("offsets_per_year", "offsets_start_year")):
-        if np.any(paths[lever] > 0.0) and not np.any((paths[lever] > 0.0) & (years >= paths[start])):
-            messages.append(f"{lever} is set but {start} ({paths[start].min():.0f}) is after the run's last "
-                            f"year with it set: it does nothing")
     return messages

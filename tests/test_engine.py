@@ -206,7 +206,7 @@ def test_targets(long_run):
 
 def test_target_met_with_large_removals(make_scenario):
     """With sinks and storage above all emissions from 2022, the 2030 target is met and 2045 is climate-positive."""
-    scenario = make_scenario(end_year=2046, levers="biochar_capacity = 100000.0\nbiochar_start_year = 2020\n"
+    scenario = make_scenario(end_year=2046, levers="biochar_capacity = 100000.0\n"
                                                    "forestry_measures = 50000.0")
     ds = sim.simulate(scenario, seed=2, params={"forestry_effect": 4.0, "forestry_ramp_years": 5.0})
     assert float(ds["target_2030_met"]) == 1.0 and float(ds["climate_positive_2045"]) == 1.0
@@ -214,7 +214,7 @@ def test_target_met_with_large_removals(make_scenario):
 
 def test_offsets_do_not_meet_targets(make_scenario):
     """Purchased offsets are kept apart: they lower net_emissions_with_offsets, not the targets' net emissions."""
-    scenario = make_scenario(end_year=2046, levers="offsets_per_year = 500000.0\noffsets_start_year = 2021")
+    scenario = make_scenario(end_year=2046, levers="offsets_per_year = {value = 500000.0, from = 2021}")
     ds = sim.simulate(scenario, seed=2)
     assert float(ds["target_2030_met"]) == 0.0 and float(ds["climate_positive_2045"]) == 0.0
     assert float(ds["net_emissions_with_offsets"].sel(year=2045)) < 0.0
@@ -249,7 +249,7 @@ def test_exogenous_sectors_follow_their_trend(long_run, eskilstuna):
 def test_offsets_lower_net_exactly(make_scenario):
     """Offsets change nothing but net emissions with offsets, which fall by exactly the offsets (common random numbers)."""
     base = sim.simulate(make_scenario(end_year=2032), seed=4)
-    more = sim.simulate(make_scenario(end_year=2032, levers="offsets_per_year = 10000.0\noffsets_start_year = 2025"),
+    more = sim.simulate(make_scenario(end_year=2032, levers="offsets_per_year = {value = 10000.0, from = 2025}"),
                         seed=4)
     offsets = np.where(base["year"] >= 2025, 10000.0, 0.0)
     np.testing.assert_allclose(more["net_emissions_with_offsets"], base["net_emissions_with_offsets"] - offsets,

@@ -171,15 +171,6 @@ def test_warning_when_forestry_passes_the_forest(land):
     assert len(messages) == 1 and messages[0].startswith("forestry_measures")
 
 
-@pytest.mark.parametrize("lever, start, sink", [("biochar_capacity", "biochar_start_year", "biochar"),
-                                                ("offsets_per_year", "offsets_start_year", "purchased_offsets")])
-def test_coupled_lever_without_start_year_warns_and_does_nothing(land, lever, start, sink):
-    paths = _paths(**{lever: 5000.0})                  # the start year stays at its default, never
-    assert any(m.startswith(lever) for m in land_warnings(paths, land, YEARS))
-    assert np.all(removals(paths, land, YEARS)[sink] == 0.0)
-    assert land_warnings(_paths(**{lever: 5000.0, start: 2030.0}), land, YEARS) == []
-
-
 # ------------------------------------------------------------------ ramps
 def test_ramp_shares():
     np.testing.assert_allclose(ramp(np.array([-1, 0, 1, 2, 3, 10]), 2.0), [0, 1 / 3, 2 / 3, 1, 1, 1])
@@ -217,23 +208,17 @@ def test_forestry_area_leaving_loses_its_effect(land):
 
 
 def test_biochar_ramps_over_three_years_from_its_first_year():
-    paths = _paths(biochar_capacity=6000.0, biochar_start_year=2026.0)
+    paths = _paths()
+    paths["biochar_capacity"] = _from(2026, 6000.0)
     stored = biochar(paths, YEARS)
     assert np.all(stored[YEARS < 2026] == 0.0)
     np.testing.assert_allclose(stored[(YEARS >= 2026) & (YEARS <= 2029)], [2000.0, 4000.0, 6000.0, 6000.0])
 
 
-def test_biochar_ramp_starts_when_capacity_first_positive():
-    """A start year before the capacity's own year: the ramp begins with the capacity."""
-    paths = _paths(biochar_start_year=2020.0)
-    paths["biochar_capacity"] = _from(2030, 3000.0)
-    stored = biochar(paths, YEARS)
-    assert np.all(stored[YEARS < 2030] == 0.0)
-    np.testing.assert_allclose(stored[(YEARS >= 2030) & (YEARS <= 2032)], [1000.0, 2000.0, 3000.0])
-
-
 def test_offsets_as_bought_from_their_start_year(land):
-    offsets = removals(_paths(offsets_per_year=7000.0, offsets_start_year=2030.0), land, YEARS)["purchased_offsets"]
+    paths = _paths()
+    paths["offsets_per_year"] = _from(2030, 7000.0)
+    offsets = removals(paths, land, YEARS)["purchased_offsets"]
     np.testing.assert_array_equal(offsets, _from(2030, 7000.0))
 
 
@@ -243,8 +228,7 @@ def test_offsets_as_bought_from_their_start_year(land):
                                          ("offsets_per_year", "purchased_offsets")])
 def test_removals_monotone_in_the_lever(land, lever, sink):
     grid = np.linspace(0.0, BY_NAME[lever].high, 6)
-    series = [removals(_paths(**{lever: value}, biochar_start_year=2022.0, offsets_start_year=2022.0), land,
-                       YEARS)[sink] for value in grid]
+    series = [removals(_paths(**{lever: value}), land, YEARS)[sink] for value in grid]
     for lower, higher in itertools.pairwise(series):
         assert np.all(higher >= lower)
     assert np.any(series[-1] > series[0])
@@ -252,9 +236,8 @@ def test_removals_monotone_in_the_lever(land, lever, sink):
 
 def test_a_lever_changes_removals_only_from_its_year(land):
     """Paths equal before 2030: removals equal before 2030, different from it."""
-    common = {"biochar_start_year": 2021.0, "offsets_start_year": 2021.0}
     levers = ("rewetting_per_year", "forestry_measures", "biochar_capacity", "offsets_per_year")
-    low, high = _paths(**common), _paths(**common)
+    low, high = _paths(), _paths()
     for lever in levers:
         low[lever] = _from(2030, 0.5 * BY_NAME[lever].high / 10, BY_NAME[lever].high / 20)
         high[lever] = _from(2030, BY_NAME[lever].high / 10, BY_NAME[lever].high / 20)
