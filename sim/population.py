@@ -29,6 +29,7 @@ from .declarations.codes import (
 )
 from .declarations.constants import VALUES as CONSTANTS
 from .kernels.rng import uniforms
+from .validation import check_scale_for
 
 
 @dataclass
@@ -182,7 +183,14 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
     Returns
     -------
     Population
+
+    Raises
+    ------
+    ValueError
+        For a scale below :func:`sim.validation.smallest_scale`, where the one-agent floor of each firm
+        sector distorts the totals.
     """
+    check_scale_for(data, scale)
     a = data.assumptions
     dwellings = data.series_value("dwellings", year)
     inhabitants = data.series_value("population", year)
