@@ -118,7 +118,7 @@ def _validate(args: argparse.Namespace) -> int:
             continue
         scenario = load_scenario(path)
         print(printable(f"{path}: valid scenario '{scenario.name}', {scenario.start_year}-{scenario.end_year}"))
-    if failed:
+    if failed and len(args.scenarios) > 1:
         print(f"sim: {failed} of {len(args.scenarios)} file(s) invalid", file=sys.stderr)
     return EXIT_ERROR if failed else EXIT_OK
 

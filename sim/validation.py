@@ -23,9 +23,9 @@ MAX_SCALE = 100.0
 measured (scale 88, 5 million agents); more does not fit a worker of a usual machine."""
 
 MAX_RUNS = 100_000
-"""Most runs per scenario. Assumption: a batch's sample and summaries are held in memory (about 30 kB per
-run and scenario for the default outputs from 2020 to 2050), so 100,000 runs is about 3 GB per scenario;
-a Monte Carlo estimate of a probability is within 0.3 % at 100,000 runs, so more buys nothing."""
+"""Most runs per scenario. Assumption: a batch's results are held in memory at the end (about 13 kB per run
+and scenario for all outputs from 2020 to 2050), so 100,000 runs is about 1.3 GB per scenario; a Monte
+Carlo probability is within 0.3 % (95 %) at 100,000 runs, so more buys nothing."""
 
 FIRM_COUNT_TOLERANCE = 0.05
 """Largest relative error of the sampled firms' weighted count against the real count (1). Assumption:
