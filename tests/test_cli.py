@@ -1,6 +1,7 @@
 """The command line end to end on a small batch, and its exit codes on bad input."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,8 @@ import xarray as xr
 
 from sim.cli import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, main
 from sim.store import open_results
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SCENARIO = """[scenario]
 name = "{name}"
@@ -48,7 +51,8 @@ def batch(files):
     folder, a, b = files
     out = subprocess.run([sys.executable, "-m", "sim", "run", str(a), str(b), "--runs", "4", "--seed", "2",
                           "--workers", "1", "--out", str(folder / "r.nc"), "--report", str(folder / "r.html")],
-                         capture_output=True, text=True, cwd=folder, timeout=300, check=False)
+                         capture_output=True, text=True, cwd=folder, timeout=300, check=False,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})  # this tree's sim, not the installed one
     return folder, out
 
 
@@ -210,7 +214,8 @@ def test_help_imports_no_heavy_library():
     code = ("import sys\nfrom sim.cli import main\nassert main(['--help']) == 0\nassert main(['run', '--help']) == 0\n"
             "heavy = {'numba', 'xarray', 'dask', 'distributed', 'matplotlib', 'scipy', 'pandas', 'zarr'}\n"
             "print(sorted(heavy & set(sys.modules)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                         cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
@@ -220,5 +225,6 @@ def test_lazy_public_names():
             "assert callable(sim.simulate) and callable(sim.run_batch) and callable(sim.open_results)\n"
             "assert issubclass(sim.ScenarioError, ValueError) and sim.__version__\n"
             "assert set(sim.__all__) <= set(dir(sim))\nprint('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False,
+                         cwd=ROOT)
     assert out.stdout.strip() == "ok", out.stderr
