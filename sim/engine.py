@@ -17,8 +17,10 @@ import xarray as xr
 from . import __version__
 from .base_year import calibrate
 from .data import MunicipalityData, load_municipality
-from .exogenous import build_drivers, removals
-from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
+from .exogenous import build_drivers
+from .land import land_use_flux, removals
+from .mechanisms import (accounting, adoption, behaviour, demography, grants, influence, infrastructure, pledges,
+                         procurement)
 from .network import Network, build_network
 from .population import Population, build_population
 from .results import empty_records, to_dataset
@@ -48,7 +50,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     Returns
     -------
     xarray.Dataset
-        Dimension ``year`` plus ``sector``, ``sink``, ``scope``, ``fuel``,
+        Dimension ``year`` plus ``sector``, ``sink``, ``land_flux``, ``scope``, ``fuel``,
         ``system``, ``step``, ``actor_kind`` and ``payer``; every variable
         carries ``units`` and ``long_name``; the parameter values are scalar
         variables; the attributes hold the scenario text, seed and version.
@@ -57,7 +59,9 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     scale = check_scale(scenario.scale if scale is None else scale)
     values = parameter_values(scenario, seed, params)
     data = load_municipality(scenario.municipality)
-    population = build_population(data, scenario.start_year, seed, scale)
+    yearly = yearly_values(values, scenario.lever_years, scenario.years)
+    peak = build_drivers(data, yearly, scenario.start_year, scenario.end_year).population.max()
+    population = build_population(data, scenario.start_year, seed, scale, peak_population=float(peak))
     network = build_network(population, seed, str(values["network_topology"]))
     records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
                   scenario.lever_years)
@@ -91,12 +95,14 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
     """:func:`run`, also returning the state after the last year (the population is left as it was)."""
     yearly = yearly_values(values, lever_years or {}, range(start, end + 1))
     drivers = build_drivers(data, yearly, start, end)
+    path = paths(yearly)
     first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
-                              removals(paths(yearly), drivers.years), yearly)
+                              removals(path, data.land, drivers.years), yearly)
     state = State.from_population(population, first.p["unit_attitude"])
     records = empty_records(len(drivers.years))
     for t in range(len(drivers.years)):
         context = first.at(t)                      # 1. exogenous update: this year's drivers and keys
+        demography.step(state, context)            # households arrive or leave with the population
         accounting.step(state, context, records)   # 7. the stock in use this year, on 1 January
         state.open_year()
         grants.step(state, context)                # 2. municipal action: grants, infrastructure, procurement
@@ -108,4 +114,5 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         behaviour.step(state, context)             # 6. behaviour
         accounting.record_flows(state, context, records)
     accounting.close(state, first, records)
+    records["land_use_flux"][:] = land_use_flux(path, data.land)
     return records, state

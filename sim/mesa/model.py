@@ -12,6 +12,12 @@ same decisions and agree to rounding; a nonzero offset gives the Mesa model
 draws independent of the engine's, for statistical comparisons.
 
     ds = sim.mesa.simulate(scenario, seed=1, scale=0.02)   # same Dataset as sim.simulate
+
+The reference's population is closed: every household of the start year
+stays for the whole run, while the engine's households arrive and leave with
+the population series (:mod:`sim.mechanisms.demography`). The two agree when
+the population is fixed (a flat series and ``population_growth`` 0), which is
+how ``tests/test_mesa_equivalence.py`` runs them.
 """
 from __future__ import annotations
 
@@ -27,8 +33,9 @@ from .. import __version__
 from ..base_year import calibrate
 from ..data import load_municipality
 from ..declarations.codes import SECTORS, SINKS, ActorKind, Stream
-from ..exogenous import build_drivers, removals
+from ..exogenous import build_drivers
 from ..kernels.rng import make_key
+from ..land import land_use_flux, removals
 from ..mechanisms import accounting, adoption, behaviour, infrastructure, pledges
 from ..mechanisms.adoption import utility_weights
 from ..network import build_network
@@ -77,7 +84,9 @@ class ClimateModel(mesa.Model):
         network = build_network(population, seed, str(self.values["network_topology"]))
         yearly = yearly_values(self.values, scenario.lever_years, scenario.years)
         self.drivers = build_drivers(self.data, yearly, scenario.start_year, scenario.end_year)
-        self.sinks = removals(paths(yearly), self.drivers.years)
+        path = paths(yearly)
+        self.sinks = removals(path, self.data.land, self.drivers.years)
+        self.land_flux = land_use_flux(path, self.data.land)
         self.calib = calibrate(self.data, scenario.start_year)
         self.first = YearContext.first(self.data, network, self.values, seed, self.calib, self.drivers, self.sinks,
                                        yearly)
@@ -140,9 +149,10 @@ class ClimateModel(mesa.Model):
         cars_real = max(1.0, self.n_cars * self.weight)
         self.car_net_premium = adoption.car_net_premium(c)
         self.car_market = Options(adoption.car_choice(c, infrastructure.charging_availability(c, cars_real)))
-        self.heat_pump_subsidy = adoption.heat_pump_subsidy(c)
-        self.heating_extra_cost = adoption.heating_extra_cost(c)
-        self.heating_market = Options(adoption.heating_choice(c))
+        self.heating_subsidy = adoption.heating_subsidy(c).tolist()
+        self.heating_extra_cost = adoption.heating_extra_cost(c).tolist()
+        self.heating_rates = adoption.heating_replacement_rates(c).tolist()
+        self.heating_markets = [Options(choice) for choice in adoption.heating_choices(c)]
         self.fleet_market = Options(adoption.fleet_choice(c))
         self.process_market = Options(adoption.process_choice(c))
         self.vehicle_market = Options(adoption.vehicle_choice(c))
@@ -199,7 +209,8 @@ class ClimateModel(mesa.Model):
         orgs = [(a, w if a.kind == ActorKind.FIRM else 1.0) for a in self.firms + self.units if a.pledge_year]
         self.record = {
             "emissions": [sectors[s] for s in SECTORS], "removals": removal, "net_emissions": total - removal[:3].sum(),
-            "net_emissions_with_offsets": total - removal.sum(), "consumption_emissions_per_capita": consumption,
+            "net_emissions_with_offsets": total - removal.sum(), "land_use_flux": self.land_flux[t],
+            "consumption_emissions_per_capita": consumption,
             "municipal_group_emissions": scopes,
             "car_fleet": np.bincount([c.fuel for h in self.households for c in h.cars], minlength=5) * w,
             "heating_systems": np.bincount([h.heating for h in self.households], minlength=5) * w,
