@@ -152,10 +152,9 @@ def test_bad_arguments_exit_non_zero_with_a_clear_message(args, code, message, f
 def test_validate_and_python_dash_m(files):
     _, a, b = files
     out = subprocess.run([sys.executable, "-m", "sim", "validate", str(a), str(b)], capture_output=True,
-                         text=True, timeout=120, check=False)
+                         text=True, timeout=120, check=False, cwd=ROOT)
     assert out.returncode == EXIT_OK and "valid scenario 'b'" in out.stdout
-    root = Path(__file__).resolve().parents[1]
-    assert main(["validate", str(root / "scenarios" / "baseline.toml")]) == EXIT_OK
+    assert main(["validate", str(ROOT / "scenarios" / "baseline.toml")]) == EXIT_OK
 
 
 def test_validate_reports_every_error_of_every_file(files, tmp_path, capsys):
