@@ -9,26 +9,41 @@ Exit codes, for scripts:
 3     results incomplete (``summary``/``report`` of an unfinished store)
 130   interrupted (Ctrl-C): finished runs are kept; rerun the same command to resume
 ====  ==========================================================================
+
+Every failure ends in one line on stderr (``sim: error: ...``, ``sim: interrupted ...``); ``--debug``
+adds the traceback. Only the argument parser is imported at start-up: each command imports what it
+needs (numba, xarray, dask, matplotlib), so ``sim --help`` answers at once.
 """
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
-from .scenario import ScenarioError, load_scenario
+from .validation import MAX_RUNS, MAX_SCALE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
+MAX_WORKERS = 256
+"""Most worker processes of a local cluster. Assumption: a process per core of the largest usual machine
+(each worker holds one run's population); more only waits for memory."""
+
 
 def _run(args: argparse.Namespace) -> int:
+    import shutil
+
     from .batch import run_batch
+    from .data import load_municipality
     from .report import plot_net_emissions
+    from .scenario import load_scenario
     from .store import check_replaceable, write_dataset
     from .summary import format_table
+    from .validation import check_scale_for
 
     scenarios = [load_scenario(path) for path in args.scenarios]
+    if args.scale is not None:
+        for scenario in scenarios:
+            check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
     out: Path = args.out
     check_replaceable(out)  # before any run: never delete or overwrite what sim did not write
     # a NetCDF file cannot grow run by run: work in a Zarr store beside it and export at the end
@@ -38,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
                        sampler=args.sampler, scale=args.scale, workers=args.workers, task_size=args.task_size,
                        progress=not args.quiet)
     except KeyboardInterrupt:
+        _traceback(getattr(args, "debug", False))
         print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
               file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -88,40 +104,53 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    """Every error of every file, one line each on stderr; a line on stdout for each valid file."""
+    from .scenario import check_scenario, load_scenario
     from .summary import printable
 
+    failed = 0
     for path in args.scenarios:
+        errors = check_scenario(path)
+        for error in errors:
+            _error(str(error))
+        if errors:
+            failed += 1
+            continue
         scenario = load_scenario(path)
         print(printable(f"{path}: valid scenario '{scenario.name}', {scenario.start_year}-{scenario.end_year}"))
-    return EXIT_OK
+    if failed and len(args.scenarios) > 1:
+        print(f"sim: {failed} of {len(args.scenarios)} file(s) invalid", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_OK
 
 
-def _whole_number(minimum: int, below: int | None = None):
-    """An argparse type: a whole number >= ``minimum`` (and < ``below``, if given)."""
-    allowed = f">= {minimum}" + ("" if below is None else f" and < {below}")
+def _whole_number(minimum: int, maximum: int | None = None, shown: str | None = None):
+    """An argparse type: a whole number >= ``minimum`` (and <= ``maximum``, written ``shown``, if given)."""
+    allowed = f">= {minimum}" + ("" if maximum is None else f" and <= {shown or maximum}")
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             value = minimum - 1
-        if value < minimum or (below is not None and value >= below):
+        if value < minimum or (maximum is not None and value > maximum):
             raise argparse.ArgumentTypeError(f"allowed a whole number {allowed}; given {text!r}")
         return value
     return parse
 
 
-_positive_int = _whole_number(1)
-_seed = _whole_number(0, 2**64)
+_runs = _whole_number(1, MAX_RUNS, f"{MAX_RUNS:,}")
+_workers = _whole_number(1, MAX_WORKERS)
+_seed = _whole_number(0, 2**64 - 1, "2**64 - 1")
 
 
-def _positive_float(text: str) -> float:
+def _scale(text: str) -> float:
+    """An argparse type: a population scale in (0, MAX_SCALE] (the data's smallest scale is checked later)."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"allowed a number > 0; given {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"allowed a number > 0; given {text!r}")
+        value = float("nan")
+    if not 0 < value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"allowed a number > 0 and at most {MAX_SCALE:g}; given {text!r}")
     return value
 
 
@@ -139,76 +168,110 @@ def _html_path(text: str) -> Path:
     return path
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line: the error and where to read the usage."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (usage: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sim", description="Agent-based climate-transition scenarios.",
-                                     epilog="exit codes: 0 ok, 1 error, 2 bad arguments, 3 incomplete results, "
-                                            "130 interrupted")
+    """The parser of ``sim`` and its commands; ``--debug`` is accepted before or after the command."""
+    debug = _Parser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="on an error, show the traceback (and the cluster's log) too")
+    parser = _Parser(prog="sim", description="Agent-based climate-transition scenarios.",
+                     epilog="exit codes: 0 ok, 1 error, 2 bad arguments, 3 incomplete results, 130 interrupted",
+                     parents=[debug])
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run a Monte Carlo batch of one or more scenarios",
+    run = commands.add_parser("run", parents=[debug], help="run a Monte Carlo batch of one or more scenarios",
                               description="Run a Monte Carlo batch on Dask: the same sample and run seeds in "
                                           "every scenario. Rerunning the same command resumes an interrupted "
                                           "batch.")
     run.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml")
-    run.add_argument("--runs", type=_positive_int, default=100, help="runs per scenario (default 100)")
+    run.add_argument("--runs", type=_runs, default=100, help=f"runs per scenario, at most {MAX_RUNS:,} (default 100)")
     run.add_argument("--seed", type=_seed, default=0, help="root seed of the sample and the runs (default 0)")
     run.add_argument("--out", type=_results_path, default=Path("results/batch.zarr"),
                      help="results: a .zarr store (written as runs finish) or a .nc file (default "
                           "results/batch.zarr)")
     where = run.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive_int, default=None,
-                       help="processes of the local Dask cluster (default: one per core)")
+    where.add_argument("--workers", type=_workers, default=None,
+                       help=f"processes of the local Dask cluster, at most {MAX_WORKERS} (default: one per core)")
     where.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="address of an existing Dask scheduler, e.g. tcp://host:8786 (used unchanged)")
-    run.add_argument("--scale", type=_positive_float, default=None,
-                     help="population scale of every run (default: each scenario's)")
+    run.add_argument("--scale", type=_scale, default=None,
+                     help=f"population scale of every run, at most {MAX_SCALE:g} and not below the municipality's "
+                          "smallest (default: each scenario's)")
     run.add_argument("--sampler", choices=("lhs", "sobol", "random"), default="lhs",
                      help="sample of the uncertainties (default lhs: Latin hypercube)")
-    run.add_argument("--task-size", type=_positive_int, default=None,
+    run.add_argument("--task-size", type=_runs, default=None,
                      help="runs per Dask task (default: about 2 s of compute); no effect on the results")
     run.add_argument("--report", type=_html_path, default=None, help="also write the HTML report here")
     run.add_argument("--plot", type=Path, default=None, help="also write the net-emission fan chart here (.png)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
 
-    summary = commands.add_parser("summary", help="print the per-scenario summary of a batch result")
+    summary = commands.add_parser("summary", parents=[debug], help="print the per-scenario summary of a batch result")
     summary.add_argument("results", type=_results_path, metavar="RESULTS")
     summary.set_defaults(handler=_summary)
 
-    report = commands.add_parser("report", help="write the HTML report of a batch result")
+    report = commands.add_parser("report", parents=[debug], help="write the HTML report of a batch result")
     report.add_argument("results", type=_results_path, metavar="RESULTS")
     report.add_argument("--out", type=_html_path, required=True, help="the .html file to write")
     report.set_defaults(handler=_report)
 
-    validate = commands.add_parser("validate", help="check scenario files")
+    validate = commands.add_parser("validate", parents=[debug], help="check scenario files",
+                                   description="Check scenario files and report every error of each, one line "
+                                               "per error (file, field, what is allowed, what was given), with "
+                                               "the closest names for a misspelt key.")
     validate.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml")
     validate.set_defaults(handler=_validate)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``sim`` command; returns the exit code."""
+    """Entry point of the ``sim`` command; returns the exit code.
+
+    A failure prints one line (two when interrupted during a batch); ``--debug`` adds the traceback.
+    """
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # argparse: --help (0) or bad arguments (2)
         return int(exit_.code or 0)
+    debug = getattr(args, "debug", False)
     try:
         return args.handler(args)
     except KeyboardInterrupt:
+        _traceback(debug)
         print("sim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (ScenarioError, ValueError, OSError) as error:
+    except (ValueError, OSError) as error:  # ScenarioError is a ValueError
+        _traceback(debug)
         _error(str(error))
         return EXIT_ERROR
     except Exception as error:  # noqa: BLE001 - a failed run, a lost cluster: still a clean exit code
+        _traceback(debug)
         _error(f"{type(error).__name__}: {error}")
         return EXIT_ERROR
 
 
+def _traceback(debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+
+
 def _error(message: str) -> None:
-    """Print ``sim: error: message`` on stderr, control characters shown as escapes."""
+    """Print ``sim: error: message`` on stderr: its first line only, control characters shown as escapes.
+
+    A worker's exception can carry its remote traceback in the message; ``--debug`` shows it whole.
+    """
     from .summary import printable
 
-    print(f"sim: error: {printable(message)}", file=sys.stderr)
+    lines = message.strip().splitlines() or ["(no message)"]
+    more = " (more with --debug)" if len(lines) > 1 else ""
+    print(f"sim: error: {printable(lines[0])}{more}", file=sys.stderr)
 
 
 if __name__ == "__main__":

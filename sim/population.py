@@ -29,6 +29,7 @@ from .declarations.codes import (
 )
 from .declarations.constants import VALUES as CONSTANTS
 from .kernels.rng import uniforms
+from .validation import check_scale_for
 
 
 @dataclass
@@ -281,7 +282,14 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float,
     Returns
     -------
     Population
+
+    Raises
+    ------
+    ValueError
+        For a scale below :func:`sim.validation.smallest_scale`, where the one-agent floor of each firm
+        sector distorts the totals.
     """
+    check_scale_for(data, scale)
     dwellings = data.series_value("dwellings", year)
     n_detached_real = dwellings["single_family"]
     n_real = n_detached_real + dwellings["multi_dwelling"]

@@ -13,7 +13,9 @@ files are data and never execute code.
 """
 from __future__ import annotations
 
+import difflib
 import math
+import reprlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -21,8 +23,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .data import load_municipality
+from .data import MunicipalityData, load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES, Parameter
+from .validation import ArgumentError, check_scale, check_scale_for
 
 DATA_ROOT = Path(__file__).resolve().parents[1] / "calibration" / "data"
 """Folder holding one data folder per municipality."""
@@ -37,17 +40,30 @@ SCENARIO_KEYS = {
     "levers_from": "a whole year: when the scenario's levers take effect (default: the contract's decision year)",
 }
 DISTRIBUTIONS = ("uniform", "triangular", "fixed")
+TABLES = ("scenario", "levers", "uncertainties", "outputs")
+LEVER_NAMES = tuple(p.name for p in LEVERS)
+UNCERTAINTY_NAMES = tuple(p.name for p in UNCERTAINTIES)
+
+
+MAX_SCENARIO_BYTES = 1_000_000
+"""Largest scenario file read, bytes. Assumption: a scenario is a few kB (the shipped ones under 3 kB); its
+text is kept in every result and sent with every task, so a file of megabytes is a mistake, not a scenario."""
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong, _SHOWN.maxlevel = 160, 60, 60, 3
+_SHOWN.maxlist = _SHOWN.maxdict = _SHOWN.maxtuple = 8
 
 
 class ScenarioError(ValueError):
     """A scenario file that does not follow the schema.
 
-    The message names the file, the field, what is allowed and what was given.
+    The message, one line, names the file, the field, what is allowed and what was given (a long or
+    deeply nested value abridged).
     """
 
     def __init__(self, path: str | Path, field_name: str, allowed: str, given: Any):
         self.path, self.field, self.allowed, self.given = str(path), field_name, allowed, given
-        super().__init__(f"{path}: field '{field_name}': allowed {allowed}; given {given!r}")
+        super().__init__(f"{path}: field '{field_name}': allowed {allowed}; given {_SHOWN.repr(given)}")
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,7 @@ def load_scenario(path: str | Path) -> Scenario:
     Parameters
     ----------
     path : str or Path
-        A TOML scenario file.
+        A TOML scenario file, UTF-8, at most :data:`MAX_SCENARIO_BYTES`.
 
     Returns
     -------
@@ -149,78 +165,164 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        On a missing file, bad TOML, an unknown key, a wrong type or a value
-        out of range; the message names file, field, what is allowed and what
-        was given.
+        The file's first error: a missing, unreadable, too large or non-UTF-8 file (with the byte
+        offset), bad TOML, an unknown key, a wrong type or a value out of range; the message names file,
+        field, what is allowed and what was given. :func:`check_scenario` lists every error.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(path, "(file)", "an existing TOML scenario file", str(path))
-    return parse_scenario(path.read_text(encoding="utf-8"), path)
+    return parse_scenario(_read(path), path)
 
 
 def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
-    """Validate scenario text; see :func:`load_scenario`."""
+    """Validate scenario text; see :func:`load_scenario`. Raises the first error (in file order)."""
+    scenario, errors = _parse(text, path)
+    if errors:
+        raise errors[0]
+    return scenario
+
+
+def check_scenario(path: str | Path) -> list[ScenarioError]:
+    """Every error of a scenario file, table by table; empty when the file is a valid scenario.
+
+    A file that cannot be read or parsed as TOML has that one error; otherwise each field is checked on
+    its own, and an unknown key comes with the closest known names.
+    """
+    try:
+        text = _read(Path(path))
+    except ScenarioError as error:
+        return [error]
+    return _parse(text, path)[1]
+
+
+def _read(path: Path) -> str:
+    """The text of a scenario file, or a ScenarioError: missing, unreadable, too large, not UTF-8."""
+    try:
+        if not path.is_file():
+            raise ScenarioError(path, "(file)", "an existing TOML scenario file", str(path))
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(path, "(file)", f"a file of at most {MAX_SCENARIO_BYTES:,} bytes",
+                                f"{size:,} bytes")
+        data = path.read_bytes()[:MAX_SCENARIO_BYTES + 1]  # it may have grown since stat
+    except OSError as error:
+        raise ScenarioError(path, "(file)", "a readable TOML scenario file", error.strerror or str(error)) from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(path, "(file)", f"a file of at most {MAX_SCENARIO_BYTES:,} bytes", "a larger file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ScenarioError(path, "(encoding)", "UTF-8 text (TOML files are UTF-8)",
+                            f"byte 0x{data[error.start]:02x} at offset {error.start} (line {line})") from None
+
+
+def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioError]]:
+    """The scenario (None if any error) and every error found, table by table in the schema's order."""
+    if len(text) > MAX_SCENARIO_BYTES:
+        return None, [ScenarioError(path, "(file)", f"a text of at most {MAX_SCENARIO_BYTES:,} characters",
+                                    f"{len(text):,} characters")]
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(path, "(syntax)", "valid TOML", str(error)) from None
-    _no_unknown(path, "", doc, ("scenario", "levers", "uncertainties", "outputs"))
-    head = _table(path, doc, "scenario")
-    _no_unknown(path, "scenario.", head, SCENARIO_KEYS)
-    for key in ("name", "start_year", "end_year"):
-        if key not in head:
-            raise ScenarioError(path, f"scenario.{key}", SCENARIO_KEYS[key], "(missing)")
-    name = head["name"]
-    if not isinstance(name, str) or not name.strip():
-        raise ScenarioError(path, "scenario.name", SCENARIO_KEYS["name"], name)
+        return None, [ScenarioError(path, "(syntax)", "valid TOML", str(error))]
+    except RecursionError:
+        return None, [ScenarioError(path, "(syntax)", "TOML nested a few levels deep (a scenario needs three)",
+                                    "arrays or tables nested too deep to read")]
+    except ValueError as error:  # an integer of more than sys.get_int_max_str_digits() digits
+        return None, [ScenarioError(path, "(syntax)", "numbers of at most 4300 digits", str(error))]
+    errors: list[ScenarioError] = []
+
+    def check(function, *args, fallback=None):
+        """``function(*args)``, or ``fallback`` with the error kept."""
+        try:
+            return function(*args)
+        except ScenarioError as error:
+            errors.append(error)
+            return fallback
+
+    errors += _unknown_keys(path, "", doc, TABLES)
+    head = check(_table, path, doc, "scenario", fallback={})
+    errors += _unknown_keys(path, "scenario.", head, SCENARIO_KEYS)
+    if isinstance(doc.get("scenario"), dict):  # (a missing table is one error, not three)
+        for key in ("name", "start_year", "end_year"):
+            if key not in head:
+                errors.append(ScenarioError(path, f"scenario.{key}", SCENARIO_KEYS[key], "(missing)"))
+    name = head.get("name", "")
+    if "name" in head and (not isinstance(name, str) or not name.strip()):
+        errors.append(ScenarioError(path, "scenario.name", SCENARIO_KEYS["name"], name))
     description = head.get("description", "")
     if not isinstance(description, str):
-        raise ScenarioError(path, "scenario.description", SCENARIO_KEYS["description"], description)
-    start, end = head["start_year"], head["end_year"]
-    if not _is_int(start) or not 1990 <= start <= 2100:
-        raise ScenarioError(path, "scenario.start_year", "a whole year in 1990..2100", start)
-    if not _is_int(end) or not start < end <= 2100:
-        raise ScenarioError(path, "scenario.end_year", f"a whole year in {start + 1}..2100", end)
+        errors.append(ScenarioError(path, "scenario.description", SCENARIO_KEYS["description"], description))
+    start, end = head.get("start_year"), head.get("end_year")
+    if start is not None and (not _is_int(start) or not 1990 <= start <= 2100):
+        errors.append(ScenarioError(path, "scenario.start_year", "a whole year in 1990..2100", start))
+        start = None
+    if end is not None:
+        first = 1991 if start is None else start + 1
+        if not _is_int(end) or not first <= end <= 2100:
+            errors.append(ScenarioError(path, "scenario.end_year", f"a whole year in {first}..2100", end))
+            end = None
+    municipality = check(_municipality, path, head.get("municipality", "eskilstuna"))
+    data = None if municipality is None else load_municipality(municipality)
     scale = head.get("scale", 1.0)
-    if not _is_number(scale) or not scale > 0:
-        raise ScenarioError(path, "scenario.scale", SCENARIO_KEYS["scale"], scale)
-    municipality = _municipality(path, head.get("municipality", "eskilstuna"))
-    available = load_municipality(municipality).start_years
-    if start not in available:
-        raise ScenarioError(path, "scenario.start_year",
-                            f"a year the data of {municipality.name} can start from: {available}", start)
+    check(_check_scale, path, scale, data)
+    if start is not None and data is not None and start not in data.start_years:
+        errors.append(ScenarioError(path, "scenario.start_year",
+                                    f"a year the data of {municipality.name} can start from: {data.start_years}",
+                                    start))
+        start = None
+    decision_year = None if data is None else int(data.figures["contract_decision_year"])
+    levers_from = head.get("levers_from", decision_year)
+    if levers_from is not None and (not _is_int(levers_from) or not 1990 <= levers_from <= 2100):
+        errors.append(ScenarioError(path, "scenario.levers_from", SCENARIO_KEYS["levers_from"], levers_from))
+        levers_from = None
 
-    levers_from = head.get("levers_from", int(load_municipality(municipality).figures["contract_decision_year"]))
-    if not _is_int(levers_from) or not 1990 <= levers_from <= 2100:
-        raise ScenarioError(path, "scenario.levers_from", SCENARIO_KEYS["levers_from"], levers_from)
-    levers_in = _table(path, doc, "levers", required=False)
-    _no_unknown(path, "levers.", levers_in, {p.name: "" for p in LEVERS}, "a lever of sim.declarations.parameters")
+    levers_in = check(_table, path, doc, "levers", False, fallback={})
+    errors += _unknown_keys(path, "levers.", levers_in, LEVER_NAMES, "a lever of sim.declarations.parameters",
+                            elsewhere=("uncertainties", UNCERTAINTY_NAMES))
     levers = {p.name: p.default for p in LEVERS}
-    lever_years = {p.name: int(levers_from) if p.timed else int(start) for p in LEVERS}
+    lever_years = {p.name: levers_from if p.timed else start for p in LEVERS}
     for key, value in levers_in.items():
-        levers[key], lever_years[key] = _check_timed_lever(path, key, value, lever_years[key], start, end)
+        if key in LEVER_NAMES:
+            checked = check(_check_timed_lever, path, key, value, lever_years[key], start, end)
+            if checked is not None:
+                levers[key], lever_years[key] = checked
 
-    unc_in = _table(path, doc, "uncertainties", required=False)
-    _no_unknown(path, "uncertainties.", unc_in, {p.name: "" for p in UNCERTAINTIES},
-                "an uncertainty of sim.declarations.parameters")
+    unc_in = check(_table, path, doc, "uncertainties", False, fallback={})
+    errors += _unknown_keys(path, "uncertainties.", unc_in, UNCERTAINTY_NAMES,
+                            "an uncertainty of sim.declarations.parameters", elsewhere=("levers", LEVER_NAMES))
     uncertainties = {p.name: Distribution("uniform", *p.default_range) for p in UNCERTAINTIES}
     for key, value in unc_in.items():
-        uncertainties[key] = _check_distribution(path, BY_NAME[key], value)
+        if key in UNCERTAINTY_NAMES:
+            uncertainties[key] = check(_check_distribution, path, BY_NAME[key], value)
 
-    outputs_in = _table(path, doc, "outputs", required=False)
-    _no_unknown(path, "outputs.", outputs_in, {"variables": ""})
+    outputs_in = check(_table, path, doc, "outputs", False, fallback={})
+    errors += _unknown_keys(path, "outputs.", outputs_in, ("variables",))
     outputs = outputs_in.get("variables", [])
     from .results import VARIABLES  # results imports nothing from here at import time
 
-    if not isinstance(outputs, list) or any(v not in VARIABLES for v in outputs):
-        raise ScenarioError(path, "outputs.variables", f"a list of names from {sorted(VARIABLES)}",
-                            outputs)
+    if not isinstance(outputs, list) or not all(isinstance(v, str) and v in VARIABLES for v in outputs):
+        errors.append(ScenarioError(path, "outputs.variables", f"a list of names from {sorted(VARIABLES)}",
+                                    outputs))
+    if errors:
+        return None, errors
     return Scenario(name=name, description=description, path=str(path), text=text,
                     start_year=int(start), end_year=int(end), scale=float(scale),
                     municipality=municipality, levers=MappingProxyType(levers),
                     uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs),
-                    lever_years=MappingProxyType(lever_years), levers_from=int(levers_from))
+                    lever_years=MappingProxyType(lever_years), levers_from=int(levers_from)), []
+
+
+def _check_scale(path, scale: Any, data: MunicipalityData | None) -> None:
+    """A scale > 0, at most MAX_SCALE, and not below the data's smallest scale (:mod:`sim.validation`)."""
+    if not _is_number(scale) or not scale > 0:
+        raise ScenarioError(path, "scenario.scale", SCENARIO_KEYS["scale"], scale)
+    try:
+        check_scale(scale)
+        if data is not None:
+            check_scale_for(data, scale)
+    except ArgumentError as error:
+        raise ScenarioError(path, "scenario.scale", error.allowed, scale) from None
 
 
 def _is_int(value: Any) -> bool:
@@ -228,7 +330,13 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (not a bool), an int no larger than a float can hold."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond 1.8e308
+        return False
 
 
 def _table(path, doc: dict, key: str, required: bool = True) -> dict:
@@ -240,11 +348,25 @@ def _table(path, doc: dict, key: str, required: bool = True) -> dict:
     return value
 
 
-def _no_unknown(path, prefix: str, table: dict, known, allowed: str | None = None) -> None:
+def _unknown_keys(path, prefix: str, table: dict, known, allowed: str | None = None,
+                  elsewhere: tuple[str, tuple[str, ...]] | None = None) -> list[ScenarioError]:
+    """An error for each key of ``table`` not in ``known``, with the closest known names as suggestions.
+
+    ``elsewhere`` = (table, names): a key that belongs to that other table is told so.
+    """
+    errors = []
     for key in table:
-        if key not in known:
-            raise ScenarioError(path, prefix + key, allowed or "one of " + ", ".join(sorted(known)),
-                                f"unknown key {key!r}")
+        if key in known:
+            continue
+        rule = allowed or "one of " + ", ".join(sorted(known))
+        if elsewhere is not None and key in elsewhere[1]:
+            rule += f" ({key} belongs in [{elsewhere[0]}])"
+        else:
+            close = difflib.get_close_matches(key, list(known), n=3)
+            if close:
+                rule += " (did you mean " + " or ".join(repr(name) for name in close) + "?)"
+        errors.append(ScenarioError(path, prefix + key, rule, f"unknown key {key!r}"))
+    return errors
 
 
 def _municipality(path, value: Any) -> Path:
@@ -281,9 +403,13 @@ def _check_lever(path, name: str, value: Any) -> float | str:
     return float(value)
 
 
-def _check_timed_lever(path, name: str, value: Any, default_year: int, start: int,
-                       end: int) -> tuple[float | str, int]:
-    """A lever's value and the year it takes effect: ``value`` or ``{value = v, from = year}``."""
+def _check_timed_lever(path, name: str, value: Any, default_year: int | None, start: int | None,
+                       end: int | None) -> tuple[float | str, int | None]:
+    """A lever's value and the year it takes effect: ``value`` or ``{value = v, from = year}``.
+
+    ``start`` or ``end`` None: the scenario's years are in error themselves; ``from`` is checked against
+    1990..2100 only.
+    """
     if not isinstance(value, dict):
         return _check_lever(path, name, value), default_year
     if set(value) != {"value", "from"}:
@@ -291,9 +417,9 @@ def _check_timed_lever(path, name: str, value: Any, default_year: int, start: in
                             sorted(value))
     checked = _check_lever(path, name, value["value"])
     year = value["from"]
-    if not _is_int(year) or not start <= year <= end:
-        raise ScenarioError(path, f"levers.{name}.from", f"a whole year in {start}..{end}", year)
-    if not BY_NAME[name].timed and year != start:
+    if not _is_int(year) or not (start or 1990) <= year <= (end or 2100):  # (years unknown: the widest range)
+        raise ScenarioError(path, f"levers.{name}.from", f"a whole year in {start or 1990}..{end or 2100}", year)
+    if not BY_NAME[name].timed and start is not None and year != start:
         raise ScenarioError(path, f"levers.{name}.from", f"the start year {start}: {name} shapes the run "
                             "from its first year", year)
     return checked, int(year)
@@ -310,11 +436,11 @@ def _check_distribution(path, p: Parameter, value: Any) -> Distribution:
     if not isinstance(value, dict):
         raise ScenarioError(path, where, allowed, value)
     kind = value.get("distribution", "uniform")
-    keys = {"uniform": {"low", "high"}, "triangular": {"low", "mode", "high"}, "fixed": {"value"}}
+    keys = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "fixed": ("value",)}
     if kind not in DISTRIBUTIONS:
         raise ScenarioError(path, where + ".distribution", f"one of {list(DISTRIBUTIONS)}", kind)
     given_keys = set(value) - {"distribution"}
-    if given_keys != keys[kind]:
+    if given_keys != set(keys[kind]):
         raise ScenarioError(path, where, f"keys {sorted(keys[kind])} for a {kind} distribution",
                             sorted(given_keys))
     for key in keys[kind]:

@@ -1,6 +1,7 @@
 """The command line end to end on a small batch, and its exit codes on bad input."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -10,8 +11,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim.cli import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, main
+from sim.cli import EXIT_ERROR, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, main
 from sim.store import open_results
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SCENARIO = """[scenario]
 name = "{name}"
@@ -48,7 +51,8 @@ def batch(files):
     folder, a, b = files
     out = subprocess.run([sys.executable, "-m", "sim", "run", str(a), str(b), "--runs", "4", "--seed", "2",
                           "--workers", "1", "--out", str(folder / "r.nc"), "--report", str(folder / "r.html")],
-                         capture_output=True, text=True, cwd=folder, timeout=300, check=False)
+                         capture_output=True, text=True, cwd=folder, timeout=300, check=False,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})  # this tree's sim, not the installed one
     return folder, out
 
 
@@ -107,8 +111,15 @@ def test_summary_of_an_incomplete_store_exits_3(batch, files, scheduler, capsys,
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["run", "{a}", "--runs", "0"], EXIT_USAGE, "--runs: allowed a whole number >= 1; given '0'"),
-    (["run", "{a}", "--runs", "many"], EXIT_USAGE, "--runs: allowed a whole number >= 1; given 'many'"),
+    (["run", "{a}", "--runs", "0"], EXIT_USAGE, "--runs: allowed a whole number >= 1 and <= 100,000; given '0'"),
+    (["run", "{a}", "--runs", "many"], EXIT_USAGE, "--runs: allowed a whole number >= 1 and <= 100,000; given 'many'"),
+    (["run", "{a}", "--runs", "100001"], EXIT_USAGE, "--runs: allowed a whole number >= 1 and <= 100,000"),
+    (["run", "{a}", "--workers", "100000"], EXIT_USAGE, "--workers: allowed a whole number >= 1 and <= 256"),
+    (["run", "{a}", "--seed", str(2**64)], EXIT_USAGE, "--seed: allowed a whole number >= 0 and <= 2**64 - 1"),
+    (["run", "{a}", "--scale", "1e308", "--out", "{tmp}/x.zarr"], EXIT_USAGE, "--scale: allowed a number > 0 and "
+                                                                             "at most 100; given '1e308'"),
+    (["run", "{a}", "--scale", "1e-4", "--out", "{tmp}/x.zarr"], EXIT_ERROR,
+     "--scale: allowed a number >= 0.0047 for Eskilstuna"),
     (["run", "{a}", "--seed", "-4"], EXIT_USAGE, "--seed: allowed a whole number >= 0"),
     (["run", "{a}", "--out", "r.csv"], EXIT_USAGE, "--out: allowed a path ending in .zarr or .nc"),
     (["run", "{a}", "--workers", "2", "--scheduler", "tcp://h:8786"], EXIT_USAGE, "not allowed with argument"),
@@ -132,13 +143,87 @@ def test_bad_arguments_exit_non_zero_with_a_clear_message(args, code, message, f
     monkeypatch.chdir(tmp_path)
     argv = [x.format(a=a, bad=bad, tmp=tmp_path) for x in args]
     assert main(argv) == code
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.splitlines()) == 1, err  # one line, usage errors too (argparse printed the usage first)
+    assert not (tmp_path / "x.zarr").exists()
 
 
 def test_validate_and_python_dash_m(files):
     _, a, b = files
     out = subprocess.run([sys.executable, "-m", "sim", "validate", str(a), str(b)], capture_output=True,
-                         text=True, timeout=120, check=False)
+                         text=True, timeout=120, check=False, cwd=ROOT)
     assert out.returncode == EXIT_OK and "valid scenario 'b'" in out.stdout
-    root = Path(__file__).resolve().parents[1]
-    assert main(["validate", str(root / "scenarios" / "baseline.toml")]) == EXIT_OK
+    assert main(["validate", str(ROOT / "scenarios" / "baseline.toml")]) == EXIT_OK
+
+
+def test_validate_reports_every_error_of_every_file(files, tmp_path, capsys):
+    """``sim validate`` prints each error of each file on a line of its own, with suggestions, and exits 1.
+
+    Regression: it stopped at the first error of the first file and had no "did you mean".
+    """
+    _, a, _ = files
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SCENARIO.format(name="bad", budget="'lots'") + "grant_bugdet = 1\n[outputs]\nvariables = [[1]]\n")
+    latin = tmp_path / "latin.toml"
+    head = SCENARIO.format(name="l", budget=1).encode()
+    latin.write_bytes(head + "# é\n".encode("latin-1"))
+    assert main(["validate", str(bad), str(latin), str(a)]) == EXIT_ERROR
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert lines[0] == (f"sim: error: {bad}: field 'levers.grant_bugdet': allowed a lever of "
+                        "sim.declarations.parameters (did you mean 'grant_budget'?); given \"unknown key 'grant_bugdet'\"")
+    assert lines[1].startswith(f"sim: error: {bad}: field 'levers.grant_budget': allowed a number in")
+    assert lines[2].startswith(f"sim: error: {bad}: field 'outputs.variables': allowed a list of names from")
+    assert lines[3].startswith(f"sim: error: {latin}: field '(encoding)': allowed UTF-8 text")
+    line = len(head.splitlines()) + 1
+    assert f"byte 0xe9 at offset {len(head) + 2} (line {line})" in lines[3]
+    assert lines[4] == "sim: 2 of 3 file(s) invalid" and len(lines) == 5
+    assert captured.out == f"{a}: valid scenario 'a', 2020-2031\n"
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("boom\nTraceback (most recent call last):\n  worker ..."),
+                                     KeyboardInterrupt()])
+def test_failures_and_interrupts_are_one_line_unless_debug(files, tmp_path, capsys, monkeypatch, failure):
+    """A worker's failure or Ctrl-C in ``sim run`` ends in one line (exit 1 or 130); ``--debug`` adds the traceback.
+
+    Regression: Ctrl-C printed 46-161 lines of Dask tracebacks and a failed run a page of them.
+    """
+    import sim.batch
+
+    def fail(*args, **kwargs):
+        raise failure
+    monkeypatch.setattr(sim.batch, "run_batch", fail)
+    _, a, _ = files
+    argv = ["run", str(a), "--out", str(tmp_path / "r.zarr"), "--quiet"]
+    code = EXIT_INTERRUPTED if isinstance(failure, KeyboardInterrupt) else EXIT_ERROR
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("sim: interrupted" if code == EXIT_INTERRUPTED else
+                          "sim: error: RuntimeError: boom (more with --debug)")
+    assert main([*argv, "--debug"]) == code
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
+    assert main(["--debug", *argv]) == code  # before the command too
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+def test_help_imports_no_heavy_library():
+    """``sim --help`` imports neither numba, xarray, dask, matplotlib, scipy nor pandas (it took 3 s, 21 s loaded)."""
+    code = ("import sys\nfrom sim.cli import main\nassert main(['--help']) == 0\nassert main(['run', '--help']) == 0\n"
+            "heavy = {'numba', 'xarray', 'dask', 'distributed', 'matplotlib', 'scipy', 'pandas', 'zarr'}\n"
+            "print(sorted(heavy & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                         cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_lazy_public_names():
+    """``import sim`` is light, and sim.simulate, sim.run_batch, sim.__version__ still resolve on first use."""
+    code = ("import sys, sim\nassert 'numba' not in sys.modules and 'xarray' not in sys.modules\n"
+            "assert callable(sim.simulate) and callable(sim.run_batch) and callable(sim.open_results)\n"
+            "assert issubclass(sim.ScenarioError, ValueError) and sim.__version__\n"
+            "assert set(sim.__all__) <= set(dir(sim))\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False,
+                         cwd=ROOT)
+    assert out.stdout.strip() == "ok", out.stderr

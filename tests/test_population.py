@@ -8,6 +8,7 @@ from scipy import stats
 from sim.declarations.codes import FIRM_SECTORS, FUELS, ZONES, Dwelling, Fuel, Heating
 from sim.declarations.codes import HEATING_SYSTEMS as HEATING
 from sim.population import _categorical, _poisson, build_population, car_fleet_mix, zone_shares_by_dwelling
+from sim.validation import FIRM_COUNT_TOLERANCE, smallest_scale
 
 APARTMENT, DETACHED, BEV, PHEV, DH = Dwelling.APARTMENT, Dwelling.DETACHED, Fuel.BEV, Fuel.PHEV, Heating.DISTRICT_HEATING
 
@@ -165,12 +166,36 @@ def test_municipal_group_never_scaled(eskilstuna, pop):
     assert pop.units.procurement.shape == (len(units["name"]), 6)
 
 
-@pytest.mark.parametrize("scale", [0.001, 0.01, 1.0])
+@pytest.mark.parametrize("scale", [0.0047, 0.01, 1.0])
 def test_any_scale_builds(eskilstuna, scale):
-    """Tiny and full scales build a population with at least one firm per sector."""
+    """The smallest allowed and full scales build a population with at least one firm per sector."""
     pop = build_population(eskilstuna, YEAR, 1, scale)
     assert len(pop.households.zone) >= 1
     assert set(np.unique(pop.firms.sector)) == set(range(len(FIRM_SECTORS)))
+
+
+def _firms_off(data, scale):
+    """Relative error of the built firms' weighted count against the real workplaces."""
+    real = sum(data.assumptions["firm_sectors"][s] for s in FIRM_SECTORS)
+    return abs(len(build_population(data, YEAR, 1, scale).firms.sector) / scale / real - 1)
+
+
+def test_firm_floors_hold_from_the_smallest_scale(eskilstuna):
+    """From the smallest allowed scale up, the firms (one agent at least per sector) stand for their real count.
+
+    Regression: at scale 1e-4 the floors made 70,000 firms of Eskilstuna's 8,574 (and 287 kt net emissions
+    for 244 kt); such scales are refused now, naming the smallest allowed one.
+    """
+    lowest = smallest_scale(eskilstuna)
+    assert lowest == pytest.approx(0.0047)  # Eskilstuna's smallest firm sector, energy, has 20 workplaces
+    for scale in np.geomspace(lowest, 0.05, 40):
+        assert _firms_off(eskilstuna, scale) <= FIRM_COUNT_TOLERANCE
+    # the bound is tight: at 0.00466 the floor rule, max(1, round(workplaces * scale)) per sector, is 5.1 % off
+    counts = np.array([eskilstuna.assumptions["firm_sectors"][s] for s in FIRM_SECTORS])
+    assert abs(np.maximum(1, np.round(counts * 0.00466)).sum() / 0.00466 / counts.sum() - 1) > FIRM_COUNT_TOLERANCE
+    for scale in (1e-4, 0.9 * lowest, 1e-300):
+        with pytest.raises(ValueError, match=rf"scale: allowed a number >= {lowest:g} for Eskilstuna"):
+            build_population(eskilstuna, YEAR, 1, scale)
 
 
 @pytest.mark.parametrize("p", [[0.5, 0.5], [0.9, 0.04, 0.06, 0.0, 0.0], [0.12, 0.512, 0.1484, 0.0196, 0.2],

@@ -309,3 +309,129 @@ def test_start_year_without_data_is_a_scenario_error(tmp_path, start):
 def test_every_start_year_with_data_loads(start):
     """Every start year the data support is accepted."""
     assert parse_scenario(scenario_text(start_year=start, end_year=start + 3)).start_year == start
+
+
+# ------------------------------------------- hostile files: one line naming file and field (issue 13)
+@pytest.mark.parametrize("data,offset,line", [
+    (scenario_text().encode() + "# café\n".encode("latin-1"), len(scenario_text().encode()) + 5, 8),
+    (scenario_text().encode("utf-16"), 0, 1),
+    (bytes(range(256)) * 4, 128, 2),
+    (b'[scenario]\nname = "caf\xe9"\n', 22, 2),
+])
+def test_non_utf8_files_name_the_byte(tmp_path, data, offset, line):
+    """Latin-1, UTF-16, binary: a ScenarioError naming the file and the first bad byte's offset and line.
+
+    Regression: these gave "'utf-8' codec can't decode byte 0xa5 ..." with no file.
+    """
+    path = tmp_path / "scenario.toml"
+    path.write_bytes(data)
+    with pytest.raises(ScenarioError, match=message(path, "(encoding)", "UTF-8", f"at offset {offset} "
+                                                    rf"\(line {line}\)")):
+        sim.load_scenario(path)
+
+
+@pytest.mark.parametrize("text,field,allowed,given", [
+    ("a = " + "[" * 5000 + "]" * 5000, "(syntax)", "nested a few levels deep", "too deep"),
+    ('[scenario]\nname = "x"\nx = ' + "{a = " * 5000 + "1" + "}" * 5000, "(syntax)", "nested", "too deep"),
+    (scenario_text(levers="grant_budget = " + "9" * 5000), "(syntax)", "at most 4300 digits", "5000 digits"),
+    (scenario_text(scale=float("nan")).replace("scale = nan", "scale = " + "9" * 401), "scenario.scale",
+     "a number > 0", "9999"),
+    (scenario_text(levers="grant_budget = " + "9" * 401), "levers.grant_budget", "a number in", "9999"),
+    (scenario_text(uncertainties="imitation_rate = " + "9" * 401), "uncertainties.imitation_rate", "a number",
+     "9999"),
+    (scenario_text(extra='\n[outputs]\nvariables = [["net_emissions"]]\n'), "outputs.variables",
+     "a list of names from", re.escape("[['net_emissions']]")),
+    (scenario_text(extra='\n[outputs]\nvariables = [{a = 1}]\n'), "outputs.variables", "a list of names", "'a'"),
+    (scenario_text(levers='grant_allocation = ["lottery"]'), "levers.grant_allocation", "one of", "lottery"),
+])
+def test_hostile_values_are_one_line_errors(tmp_path, text, field, allowed, given):
+    """Deep nesting, numbers beyond a float or beyond Python's digit limit, unhashable lists: one line each.
+
+    Regression: RecursionError, OverflowError, ValueError and TypeError: unhashable type, naming nothing.
+    """
+    error = expect(tmp_path, text, field, allowed, given)
+    assert "\n" not in str(error) and len(str(error)) < 1200
+
+
+def test_files_over_the_size_limit_are_refused_before_reading(tmp_path, monkeypatch):
+    """A file over MAX_SCENARIO_BYTES is refused from its size alone (50 MB was read and shipped to every task)."""
+    from sim.scenario import MAX_SCENARIO_BYTES
+
+    path = tmp_path / "big.toml"
+    with path.open("wb") as out:
+        out.write(scenario_text().encode())
+        out.truncate(MAX_SCENARIO_BYTES + 1)  # sparse: a comment of NULs would be read if the size were not checked
+    with monkeypatch.context() as patch:
+        patch.setattr(type(path), "read_bytes", lambda self: pytest.fail("read a file over the limit"))
+        with pytest.raises(ScenarioError, match=message(path, "(file)", "at most 1,000,000 bytes",
+                                                        "1,000,001 bytes")):
+            sim.load_scenario(path)
+    with pytest.raises(ScenarioError, match=message("<string>", "(file)", "at most", "1,000,001 characters")):
+        parse_scenario(" " * (MAX_SCENARIO_BYTES + 1))
+    assert len(sim.load_scenario(ROOT / "scenarios" / "klimatkontrakt_2024.toml").text) < MAX_SCENARIO_BYTES / 100
+
+
+@pytest.mark.parametrize("scale,allowed", [
+    (1e-4, r"a number >= 0\.0047 for Eskilstuna: below it the one-agent floor"),
+    (1e-300, r"a number >= 0\.0047"),
+    (0.0046, r"a number >= 0\.0047"),
+    (1e308, "at most 100"),
+    (100.5, "at most 100"),
+])
+def test_scale_is_bounded(tmp_path, scale, allowed):
+    """A scale so small that the firm floors distort the totals, or too large for memory, is refused on loading.
+
+    Regression: 1e-4 reported 287 kt for 244 kt, 1e-300 ran and reported 2.7e300 t, 1e308 failed in the workers.
+    """
+    expect(tmp_path, scenario_text(scale=scale), "scenario.scale", allowed, re.escape(repr(scale)))
+
+
+@pytest.mark.parametrize("scale", [0.0047, 100.0])
+def test_scale_bounds_are_allowed(scale):
+    assert parse_scenario(scenario_text(scale=scale)).scale == scale
+
+
+# -------------------------------------------------------- every error at once
+def test_check_scenario_lists_every_error_with_suggestions(tmp_path):
+    """check_scenario reports each bad field of a file, with the closest names for misspelt keys.
+
+    Regression: validation stopped at the first error and had no suggestion for 'grant_bugdet'.
+    """
+    from sim.scenario import check_scenario
+
+    text = (scenario_text(scale=1e-5, levers='grant_bugdet = 1e6\ngrant_allocation = "first_come"\n'
+                                             "imitation_rate = 0.1",
+                          uncertainties="imitation_rat = 0.1\npledge_decay = { low = 0.3, high = 0.2 }",
+                          extra='\n[outputs]\nvariables = ["net_emisions"]\n[lever]\n')
+            .replace("end_year = 2032", "end_year = 2032\nscael = 1"))
+    path = write(tmp_path, text)
+    errors = check_scenario(path)
+    assert [e.field for e in errors] == ["lever", "scenario.scael", "scenario.scale", "levers.grant_bugdet",
+                                         "levers.imitation_rate", "levers.grant_allocation",
+                                         "uncertainties.imitation_rat", "uncertainties.pledge_decay",
+                                         "outputs.variables"]
+    text_of = {e.field: str(e) for e in errors}
+    assert "(did you mean 'levers'?)" in text_of["lever"]
+    assert "(did you mean 'scale'?)" in text_of["scenario.scael"]
+    assert "(did you mean 'grant_budget'?)" in text_of["levers.grant_bugdet"]
+    assert "(imitation_rate belongs in [uncertainties])" in text_of["levers.imitation_rate"]
+    assert "(did you mean 'imitation_rate'?)" in text_of["uncertainties.imitation_rat"]
+    assert all(str(e).startswith(f"{path}: field '{e.field}': allowed ") for e in errors)
+    with pytest.raises(ScenarioError) as first:  # the API still raises the first one
+        sim.load_scenario(path)
+    assert str(first.value) == str(errors[0])
+    assert check_scenario(ROOT / "scenarios" / "baseline.toml") == []
+    assert [e.field for e in check_scenario(tmp_path / "none.toml")] == ["(file)"]
+
+
+def test_check_scenario_keeps_lever_timing(tmp_path):
+    """Timed levers ({value, from}) and [scenario] levers_from are checked field by field too."""
+    from sim.scenario import check_scenario
+
+    text = scenario_text(levers="grant_budget = { value = 1e6, from = 2040 }\n"
+                                "charge_points_per_year = { value = 10, from = 2025, to = 1 }",
+                         levers_from=None).replace("end_year = 2032", "end_year = 2032\nlevers_from = 1800")
+    errors = check_scenario(write(tmp_path, text))
+    assert [e.field for e in errors] == ["scenario.levers_from", "levers.grant_budget.from",
+                                         "levers.charge_points_per_year"]
+    assert "a whole year in 2020..2032" in str(errors[1])
