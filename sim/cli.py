@@ -34,13 +34,17 @@ def _run(args: argparse.Namespace) -> int:
 
     from .batch import run_batch
     from .data import load_municipality
+    from .land import scenario_warnings
     from .report import plot_net_emissions
     from .scenario import load_scenario
     from .store import check_replaceable, write_dataset
-    from .summary import format_table
+    from .summary import format_table, printable
     from .validation import check_scale_for
 
     scenarios = [load_scenario(path) for path in args.scenarios]
+    for path, scenario in zip(args.scenarios, scenarios):
+        for warning in scenario_warnings(scenario):
+            print(printable(f"{path}: warning: {warning}"), file=sys.stderr)
     if args.scale is not None:
         for scenario in scenarios:
             check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
@@ -105,6 +109,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     """Every error of every file, one line each on stderr; a line on stdout for each valid file."""
+    from .land import scenario_warnings
     from .scenario import check_scenario, load_scenario
     from .summary import printable
 
@@ -118,6 +123,8 @@ def _validate(args: argparse.Namespace) -> int:
             continue
         scenario = load_scenario(path)
         print(printable(f"{path}: valid scenario '{scenario.name}', {scenario.start_year}-{scenario.end_year}"))
+        for warning in scenario_warnings(scenario):
+            print(printable(f"{path}: warning: {warning}"), file=sys.stderr)
     if failed and len(args.scenarios) > 1:
         print(f"sim: {failed} of {len(args.scenarios)} file(s) invalid", file=sys.stderr)
     return EXIT_ERROR if failed else EXIT_OK

@@ -182,3 +182,13 @@ def land_warnings(paths: Mapping[str, np.ndarray], land: Land, years: np.ndarray
         messages.append(f"forestry_measures: {np.max(paths['forestry_measures']):,.0f} ha exceeds the "
                         f"{land.forest_area_ha:,.0f} ha of forest land; clipped to it")
     return messages
+
+
+def scenario_warnings(scenario) -> list[str]:
+    """:func:`land_warnings` of a scenario's lever paths (the levers as the scenario times them)."""
+    from .data import load_municipality
+    from .sampling import parameter_values
+    from .timing import paths, yearly_values
+
+    yearly = yearly_values(parameter_values(scenario), scenario.lever_years, scenario.years)
+    return land_warnings(paths(yearly), load_municipality(scenario.municipality).land, np.array(scenario.years))
