@@ -120,7 +120,8 @@ def scenario_hash(scenario: Scenario) -> str:
     doc = {"name": scenario.name, "start_year": scenario.start_year, "end_year": scenario.end_year,
            "municipality": Path(scenario.municipality).name,
            "levers": {k: scenario.levers[k] for k in sorted(scenario.levers)},
-           "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())}}
+           "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())},
+           "pledge_counterfactual": scenario.pledge_counterfactual}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

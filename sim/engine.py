@@ -17,6 +17,7 @@ import xarray as xr
 from . import __version__
 from .base_year import calibrate
 from .data import MunicipalityData, load_municipality
+from .counterfactual import combine, without_pledge_effect
 from .exogenous import build_drivers, removals
 from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
 from .network import Network, build_network
@@ -59,6 +60,10 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     population = build_population(data, scenario.start_year, seed, scale)
     network = build_network(population, seed, str(values["network_topology"]))
     records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year)
+    wanted = scenario.pledge_counterfactual and (not scenario.outputs or "delivered_reduction" in scenario.outputs)
+    counterfactual = (run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
+                          pledge_effect=False) if wanted else None)
+    records = combine(records, counterfactual)
     attrs = {
         "title": f"sim run of scenario '{scenario.name}'",
         "scenario": scenario.name, "scenario_text": scenario.text, "scenario_path": scenario.path,
@@ -74,14 +79,18 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
 
 
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,
-        end: int) -> dict[str, np.ndarray]:
+        end: int, pledge_effect: bool = True) -> dict[str, np.ndarray]:
     """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`)."""
-    return run_state(population, network, data, values, seed, start, end)[0]
+    return run_state(population, network, data, values, seed, start, end, pledge_effect)[0]
 
 
 def run_state(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int,
-              start: int, end: int) -> tuple[dict[str, np.ndarray], State]:
-    """:func:`run`, also returning the state after the last year (the population is left as it was)."""
+              start: int, end: int, pledge_effect: bool = True) -> tuple[dict[str, np.ndarray], State]:
+    """:func:`run`, also returning the state after the last year (the population is left as it was).
+
+    With ``pledge_effect`` false the run is the pledge counterfactual (:mod:`sim.counterfactual`).
+    """
+    values = values if pledge_effect else without_pledge_effect(values)
     drivers = build_drivers(data, dict(values), start, end)
     first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
                               removals(dict(values), drivers.years))

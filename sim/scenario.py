@@ -6,6 +6,7 @@ A scenario file has four tables::
     [levers]         lever = value                      (what the city decides)
     [uncertainties]  name = value | {low, high} | {distribution, low, mode, high}
     [outputs]        variables = [...]                  (optional subset of the results)
+                     pledge_counterfactual = true|false (optional; false skips the second run)
 
 Every lever and uncertainty is declared once in :mod:`sim.parameters`; that
 declaration gives the allowed types and ranges quoted in the errors. Scenario
@@ -96,6 +97,10 @@ class Scenario:
         Every uncertainty, defaults filled in.
     outputs : tuple of str
         Result variables wanted; empty means all.
+    pledge_counterfactual : bool
+        Whether each run is made a second time without the pledge effect, for
+        ``delivered_reduction`` (:mod:`sim.counterfactual`); without it that
+        variable is NaN.
     """
 
     name: str
@@ -109,6 +114,7 @@ class Scenario:
     levers: Mapping[str, float | str] = field(repr=False)
     uncertainties: Mapping[str, Distribution] = field(repr=False)
     outputs: tuple[str, ...] = ()
+    pledge_counterfactual: bool = True
 
     @property
     def years(self) -> range:
@@ -193,7 +199,10 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
         uncertainties[key] = _check_distribution(path, BY_NAME[key], value)
 
     outputs_in = _table(path, doc, "outputs", required=False)
-    _no_unknown(path, "outputs.", outputs_in, {"variables": ""})
+    _no_unknown(path, "outputs.", outputs_in, {"variables": "", "pledge_counterfactual": ""})
+    pledge_counterfactual = outputs_in.get("pledge_counterfactual", True)
+    if not isinstance(pledge_counterfactual, bool):
+        raise ScenarioError(path, "outputs.pledge_counterfactual", "true or false", pledge_counterfactual)
     outputs = outputs_in.get("variables", [])
     from .results import VARIABLES  # results imports nothing from here at import time
 
@@ -203,7 +212,8 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
     return Scenario(name=name, description=description, path=str(path), text=text,
                     start_year=int(start), end_year=int(end), scale=float(scale),
                     municipality=municipality, levers=MappingProxyType(levers),
-                    uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs))
+                    uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs),
+                    pledge_counterfactual=pledge_counterfactual)
 
 
 def _is_int(value: Any) -> bool:

@@ -14,11 +14,13 @@ def proposals(rng, m):
     return cost, claimed, true
 
 
-def run(cost, claimed, true, budget, lottery=False, free=0.0, delivery=1.0, key=None):
+def run(cost, claimed, true, budget, lottery=False, free=0.0, delivery=1.0, key=None, ids=None):
     key = make_key(1, 2025, 10) if key is None else key
+    ids = np.arange(len(cost), dtype=np.int64) if ids is None else ids
     funded = np.zeros(len(cost), dtype=bool)
     executed = np.zeros(len(cost), dtype=bool)
-    spend, credited = allocate_grants(cost, claimed, true, budget, lottery, free, delivery, key, funded, executed)
+    spend, credited = allocate_grants(cost, claimed, true, ids, budget, lottery, free, delivery, key, funded,
+                                      executed)
     return funded, executed, spend, credited
 
 
@@ -29,8 +31,9 @@ def test_matches_reference(rng, m, budget, lottery, free, delivery):
     """Funded and executed projects, spend and credited abatement agree with the reference."""
     cost, claimed, true = proposals(rng, m)
     key = make_key(2, 2026, 10)
-    funded, executed, spend, credited = run(cost, claimed, true, budget, lottery, free, delivery, key)
-    f, e, _, s, c = ref.allocate_grants(cost, claimed, true, budget, lottery, free, delivery, key, uniform_at)
+    ids = rng.permutation(3 * m).astype(np.int64)[:m]   # stable identities, not positions
+    funded, executed, spend, credited = run(cost, claimed, true, budget, lottery, free, delivery, key, ids)
+    f, e, _, s, c = ref.allocate_grants(cost, claimed, true, budget, lottery, free, delivery, key, uniform_at, ids)
     np.testing.assert_array_equal(funded, f)
     np.testing.assert_array_equal(executed, e)
     assert spend == pytest.approx(s, rel=1e-12)
@@ -116,3 +119,17 @@ def test_lottery_ignores_claims():
     ranked, _, _, _ = run(cost, claimed, claimed, 10.0)
     assert ranked[-10:].all() and not ranked[:-10].any()
     assert picks[:-10].sum() > 200   # about 270 of the 300 lottery picks fall outside the ranking's top 10
+
+
+def test_a_project_keeps_its_draws_whatever_else_is_proposed():
+    """Free-rider and delivery draws follow a proposal's id: dropping other proposals changes nothing for it."""
+    m = 300
+    rng = np.random.default_rng(8)
+    cost, claimed, true = proposals(rng, m)
+    key = make_key(3, 2027, 10)
+    _, all_executed, _, _ = run(cost, claimed, true, 0.0, free=0.4, delivery=0.8, key=key)
+    keep = np.flatnonzero(rng.random(m) < 0.5)
+    _, executed, _, _ = run(cost[keep], claimed[keep], true[keep], 0.0, free=0.4, delivery=0.8, key=key,
+                            ids=keep.astype(np.int64))
+    np.testing.assert_array_equal(executed, all_executed[keep])
+    assert 0 < executed.sum() < len(keep)

@@ -153,6 +153,17 @@ class EnergyStep(IntEnum):
     STEP_4 = 4
 
 
+class GrantProject(IntEnum):
+    """Kind of climate-grant (klimatmedel) project a municipal unit proposes; proposals are listed in this order."""
+
+    VEHICLES = 0      # electrify a batch of fossil vehicles
+    BIOGAS = 1        # move a further batch of fossil vehicles to biogas
+    CHARGING = 2      # charge points at the unit's sites (aggregate cut of transport)
+    HEATING = 3       # replace the unit's fossil heat by district heat
+    EFFICIENCY = 4    # save a share of the unit's electricity
+    BEHAVIOUR = 5     # travel and behaviour project (aggregate cut of transport)
+
+
 class Stream(IntEnum):
     """Random streams of the counter-based generator, keyed with (seed, year, stream, agent).
 
@@ -194,3 +205,4 @@ SCOPES = labels(Scope)
 PAYERS = labels(Payer)
 ACTOR_KINDS = labels(ActorKind)
 ENERGY_STEPS = tuple(int(step) for step in EnergyStep)
+GRANT_PROJECTS = labels(GrantProject)
