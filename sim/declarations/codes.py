@@ -168,7 +168,7 @@ class Stream(IntEnum):
     """Random streams of the counter-based generator, keyed with (seed, year, stream, agent).
 
     Yearly decisions use the year of the decision; draws fixed for a run
-    (population, network, parameters, pledge fulfilment) use year 0. The
+    (population, network, parameters, pledge fulfilment, grant free riders) use year 0. The
     population takes streams ``POPULATION`` to ``POPULATION + 99`` in order
     of its draws; the network ``NETWORK`` to ``NETWORK + 3``.
     """
@@ -184,6 +184,7 @@ class Stream(IntEnum):
     RECOVERY = 9
     GRANTS = 10
     CLAIMS = 11
+    FREE_RIDERS = 12
     FULFILMENT = 60
     POPULATION = 100
     NETWORK = 300

@@ -117,7 +117,8 @@ def step(state: State, context: YearContext) -> None:
     spend, credited = grants.allocate_grants(offer.cost[index], offer.abatement[index] * overestimate[index],
                                              offer.abatement[index], offer.ids[index], budget,
                                              p["grant_allocation"] == "lottery", p["free_rider_share"],
-                                             p["grant_delivery"], context.key(Stream.GRANTS), funded, executed)
+                                             p["grant_delivery"], context.key(Stream.GRANTS),
+                                             context.run_key(Stream.FREE_RIDERS), funded, executed)
     all_funded, all_executed = np.zeros(len(offer.cost), dtype=bool), np.zeros(len(offer.cost), dtype=bool)
     all_funded[index], all_executed[index] = funded, executed
     execute(state, offer, all_executed)
