@@ -26,6 +26,7 @@ from .results import empty_records, to_dataset
 from .sampling import parameter_values
 from .scenario import Scenario
 from .state import State, YearContext
+from .timing import paths, yearly_values
 from .validation import check_scale, check_seed
 
 
@@ -59,10 +60,11 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     data = load_municipality(scenario.municipality)
     population = build_population(data, scenario.start_year, seed, scale)
     network = build_network(population, seed, str(values["network_topology"]))
-    records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year)
+    records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
+                  scenario.lever_years)
     wanted = scenario.pledge_counterfactual and (not scenario.outputs or "delivered_reduction" in scenario.outputs)
     counterfactual = (run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
-                          pledge_effect=False) if wanted else None)
+                          scenario.lever_years, pledge_effect=False) if wanted else None)
     records = combine(records, counterfactual)
     attrs = {
         "title": f"sim run of scenario '{scenario.name}'",
@@ -75,25 +77,29 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         "history": f"created by sim {__version__} simulate(seed={seed}, scale={scale})",
     }
     return to_dataset(records, np.arange(scenario.start_year, scenario.end_year + 1), values, attrs, data.targets,
-                      scenario.outputs)
+                      scenario.outputs, scenario.lever_years)
 
 
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,
-        end: int, pledge_effect: bool = True) -> dict[str, np.ndarray]:
-    """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`)."""
-    return run_state(population, network, data, values, seed, start, end, pledge_effect)[0]
+        end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True) -> dict[str, np.ndarray]:
+    """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`).
+
+    ``lever_years`` gives the year each lever takes effect (:attr:`sim.scenario.Scenario.lever_years`);
+    a lever not named acts from the start. With ``pledge_effect`` false the run is the pledge
+    counterfactual (:mod:`sim.counterfactual`).
+    """
+    return run_state(population, network, data, values, seed, start, end, lever_years, pledge_effect)[0]
 
 
 def run_state(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int,
-              start: int, end: int, pledge_effect: bool = True) -> tuple[dict[str, np.ndarray], State]:
-    """:func:`run`, also returning the state after the last year (the population is left as it was).
-
-    With ``pledge_effect`` false the run is the pledge counterfactual (:mod:`sim.counterfactual`).
-    """
+              start: int, end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True
+              ) -> tuple[dict[str, np.ndarray], State]:
+    """:func:`run`, also returning the state after the last year (the population is left as it was)."""
     values = values if pledge_effect else without_pledge_effect(values)
-    drivers = build_drivers(data, dict(values), start, end)
+    yearly = yearly_values(values, lever_years or {}, range(start, end + 1))
+    drivers = build_drivers(data, yearly, start, end)
     first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
-                              removals(dict(values), drivers.years))
+                              removals(paths(yearly), drivers.years), yearly)
     state = State.from_population(population, first.p["unit_attitude"])
     records = empty_records(len(drivers.years))
     for t in range(len(drivers.years)):

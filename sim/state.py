@@ -113,9 +113,10 @@ class State:
 class YearContext:
     """What a mechanism may read in one year; nothing here changes during the year.
 
-    ``p`` maps every parameter and constant name to its value (scenario
-    values first, then :data:`sim.declarations.constants.VALUES`);
-    ``values`` holds the parameters alone, as stored in the results.
+    ``p`` maps every parameter and constant name to its value this year
+    (the year's values of :mod:`sim.timing` first, then
+    :data:`sim.declarations.constants.VALUES`); ``values`` holds the
+    parameters alone, as the scenario sets them and the results store them.
     """
 
     seed: int
@@ -129,18 +130,20 @@ class YearContext:
     sinks: Mapping[str, np.ndarray]     # t CO2e/yr by sink, along ``drivers.years``
     data: MunicipalityData
     network: Network
+    yearly: tuple[Mapping[str, Any], ...]   # the parameters' values in each year (:mod:`sim.timing`)
 
     @classmethod
     def first(cls, data: MunicipalityData, network: Network, values: Mapping[str, Any], seed: int,
-              calib: Mapping[str, Any], drivers: Drivers, sinks: Mapping[str, np.ndarray]) -> YearContext:
+              calib: Mapping[str, Any], drivers: Drivers, sinks: Mapping[str, np.ndarray],
+              yearly: tuple[Mapping[str, Any], ...]) -> YearContext:
         """The context of the run's first year."""
-        return cls(seed=seed, t=0, year=int(drivers.years[0]), p=ChainMap(dict(values), constants.VALUES),
+        return cls(seed=seed, t=0, year=int(drivers.years[0]), p=ChainMap(yearly[0], constants.VALUES),
                    values=values, tech=data.technology, calib=calib, drivers=drivers, sinks=sinks, data=data,
-                   network=network)
+                   network=network, yearly=yearly)
 
     def at(self, t: int) -> YearContext:
-        """The same run's context in year index ``t``."""
-        return replace(self, t=t, year=int(self.drivers.years[t]))
+        """The same run's context in year index ``t``: this year's parameter values."""
+        return replace(self, t=t, year=int(self.drivers.years[t]), p=ChainMap(self.yearly[t], constants.VALUES))
 
     def key(self, stream: Stream) -> np.uint64:
         """Key of this year's draws of ``stream``."""

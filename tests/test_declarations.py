@@ -122,7 +122,7 @@ def test_no_constant_shadows_a_parameter():
 
 def _context(eskilstuna, values):
     drivers = SimpleNamespace(years=np.array([2020, 2021, 2022]))
-    return YearContext.first(eskilstuna, None, values, 0, {}, drivers, {})
+    return YearContext.first(eskilstuna, None, values, 0, {}, drivers, {}, (values,) * 3)
 
 
 def test_scenario_value_takes_precedence_over_constant(eskilstuna):

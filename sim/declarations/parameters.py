@@ -39,6 +39,9 @@ class Parameter:
         Allowed values of a categorical lever.
     integer : bool
         Whether the value must be a whole number.
+    timed : bool
+        Whether a scenario's value takes effect from a year (:mod:`sim.timing`); a structural choice
+        such as the network's topology shapes the run from its first year.
     """
 
     name: str
@@ -52,6 +55,7 @@ class Parameter:
     default_range: tuple[float, float] | None = None
     choices: tuple[str, ...] | None = None
     integer: bool = False
+    timed: bool = True
 
     @property
     def is_choice(self) -> bool:
@@ -62,8 +66,8 @@ def _lever(name, default, low, high, units, meaning, source, integer=False):
     return Parameter(name, "lever", low, high, default, units, meaning, source, integer=integer)
 
 
-def _choice(name, default, choices, meaning, source):
-    return Parameter(name, "lever", 0.0, 0.0, default, "1", meaning, source, choices=tuple(choices))
+def _choice(name, default, choices, meaning, source, timed=True):
+    return Parameter(name, "lever", 0.0, 0.0, default, "1", meaning, source, choices=tuple(choices), timed=timed)
 
 
 def _uncertain(name, low, high, units, meaning, source, bounds=None):
@@ -78,7 +82,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     # ---------------------------------------------------------------- levers
     _lever("grant_budget", 10e6, 0.0, 500e6, "SEK/yr",
            "climate grants (klimatmedel) to the municipal group each year", "klimatmedel_budget"),
-    _lever("grant_start_year", 2022.0, 2015.0, NEVER, "year",
+    _lever("grant_start_year", 2023.0, 2015.0, NEVER, "year",
            "first year of climate grants", "klimatmedel_budget", integer=True),
     _choice("grant_allocation", "tonnes_per_krona", ("tonnes_per_krona", "lottery"),
             "how grant proposals are ranked: claimed tonnes cut per krona, or at random",
@@ -128,7 +132,7 @@ PARAMETERS: tuple[Parameter, ...] = (
            "first year offsets are purchased", "assumption", integer=True),
     _choice("network_topology", "small_world", ("small_world", "random"),
             "household social network: spatial small world or random graph of equal degree",
-            "literature_adoption: topology is itself uncertain"),
+            "literature_adoption: topology is itself uncertain", timed=False),
     # ---------------------------------------------------------- uncertainties
     _uncertain("discount_rate_households", 0.20, 0.40, "1/yr",
                "implicit discount rate of households' investment decisions", "literature_adoption",

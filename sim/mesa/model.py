@@ -37,6 +37,7 @@ from ..results import VARIABLES, empty_records, to_dataset
 from ..sampling import parameter_values
 from ..scenario import Scenario
 from ..state import YearContext
+from ..timing import paths, yearly_values
 from ..validation import check_scale, check_seed
 from .agents import Car, Firm, Household, Municipality, MunicipalUnit, Options, Vehicle
 
@@ -74,11 +75,13 @@ class ClimateModel(mesa.Model):
         self.data = load_municipality(scenario.municipality)
         population = build_population(self.data, scenario.start_year, seed, self.scale)
         network = build_network(population, seed, str(self.values["network_topology"]))
-        self.drivers = build_drivers(self.data, dict(self.values), scenario.start_year, scenario.end_year)
-        self.sinks = removals(dict(self.values), self.drivers.years)
+        yearly = yearly_values(self.values, scenario.lever_years, scenario.years)
+        self.drivers = build_drivers(self.data, yearly, scenario.start_year, scenario.end_year)
+        self.sinks = removals(paths(yearly), self.drivers.years)
         self.calib = calibrate(self.data, scenario.start_year)
-        self.first = YearContext.first(self.data, network, self.values, seed, self.calib, self.drivers, self.sinks)
-        self.p = self.first.p                 # parameter values and constants
+        self.first = YearContext.first(self.data, network, self.values, seed, self.calib, self.drivers, self.sinks,
+                                       yearly)
+        self.p = self.first.p                 # parameter values and constants (the year's, from step)
         self.tech, self.weight, self.n_agents = self.data.technology, population.weight, population.n_agents
         self.weights = [float(w) for w in utility_weights(self.first)]
         self.fulfilment_key = make_key(seed, 0, Stream.FULFILMENT + self.stream_offset)
@@ -112,7 +115,7 @@ class ClimateModel(mesa.Model):
         """One year: the stock in use on 1 January is accounted, then the year's processes in the ODD's order."""
         self.t = self.steps - 1
         self.context = self.first.at(self.t)
-        self.year = self.context.year
+        self.year, self.p = self.context.year, self.context.p   # this year's lever values
         self.keys = {s: make_key(self.run_seed, self.year, s + self.stream_offset) for s in YEARLY_STREAMS}
         self.account()                         # 7. emissions of the stock in use this year
         self.costs, self.new_cars = np.zeros(3), np.zeros(5)
@@ -228,7 +231,8 @@ class ClimateModel(mesa.Model):
             "history": f"created by sim {__version__} sim.mesa.simulate(seed={self.run_seed}, "
                        f"scale={self.scale}, stream_offset={self.stream_offset})",
         }
-        return to_dataset(records, self.drivers.years, self.values, attrs, self.data.targets, sc.outputs)
+        return to_dataset(records, self.drivers.years, self.values, attrs, self.data.targets, sc.outputs,
+                          sc.lever_years)
 
 
 def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | None = None,
