@@ -17,7 +17,7 @@ from ..declarations.codes import FleetTech, GrantProject, Payer, Stream
 from ..kernels import grants
 from ..kernels.rng import uniforms
 from ..state import State, YearContext
-from .accounting import municipal_vehicle_t as vehicle_t_by_tech
+from .accounting import municipal_vehicle_t
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,6 @@ class Proposals:
         return slice(kind * n_u, (kind + 1) * n_u)
 
 
-def municipal_vehicle_t(context: YearContext) -> float:
-    """t CO2e/yr of one fossil municipal vehicle this year (calibrated)."""
-    mf = context.tech["municipal_fleet"]
-    return (mf["km_per_vehicle"] * mf["kg_per_km"] / 1000.0 * (1 - context.drivers.blend_diesel[context.t])
-            * context.calib["fleet_factor"])
-
-
 def proposals(state: State, context: YearContext) -> Proposals:
     """This year's proposal of each kind from each unit (cost 0 where a unit has nothing left of that kind)."""
     g, mf, p, units = context.tech["grants"], context.tech["municipal_fleet"], context.p, state.units
@@ -60,7 +53,7 @@ def proposals(state: State, context: YearContext) -> Proposals:
     to_biogas = np.minimum(fossil - electrify, g["fleet_batch"])
     saved_power = units.electricity * g["efficiency_saving"]
     points = np.full(n_u, float(g["charging_points_per_project"]))
-    vehicle_t = vehicle_t_by_tech(context)
+    vehicle_t = municipal_vehicle_t(context)
     district_heat_t = context.calib["dh_t_per_mwh"] * context.drivers.district_heat_factor[context.t]
     cost = np.concatenate([electrify * mf["electric_premium_sek"], to_biogas * g["biogas_cost_sek_per_vehicle"],
                            points * context.tech["infrastructure"]["charge_point_cost_sek"],

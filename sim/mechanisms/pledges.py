@@ -33,7 +33,7 @@ def unit_plans(context: YearContext) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sign_unit_plans(state: State, context: YearContext) -> None:
-    """Units whose plan has started count as pledged from this year: their plan year, or the run's first year after it."""
+    """Units whose plan has started count as pledged from this year: the plan year, or the run's first year after it."""
     plan_year, _ = unit_plans(context)
     pledge_year = state.pledge_year[state.unit_slice]
     pledge_year[(pledge_year == 0) & (plan_year <= context.year)] = context.year
