@@ -18,7 +18,8 @@ from . import __version__
 from .base_year import calibrate
 from .data import MunicipalityData, load_municipality
 from .counterfactual import combine, without_pledge_effect
-from .exogenous import build_drivers, removals
+from .exogenous import build_drivers
+from .land import land_use_flux, removals
 from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
 from .network import Network, build_network
 from .population import Population, build_population
@@ -49,7 +50,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     Returns
     -------
     xarray.Dataset
-        Dimension ``year`` plus ``sector``, ``sink``, ``scope``, ``fuel``,
+        Dimension ``year`` plus ``sector``, ``sink``, ``land_flux``, ``scope``, ``fuel``,
         ``system``, ``step``, ``actor_kind`` and ``payer``; every variable
         carries ``units`` and ``long_name``; the parameter values are scalar
         variables; the attributes hold the scenario text, seed and version.
@@ -98,8 +99,9 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
     values = values if pledge_effect else without_pledge_effect(values)
     yearly = yearly_values(values, lever_years or {}, range(start, end + 1))
     drivers = build_drivers(data, yearly, start, end)
+    path = paths(yearly)
     first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
-                              removals(paths(yearly), drivers.years), yearly)
+                              removals(path, data.land, drivers.years), yearly)
     state = State.from_population(population, first.p["unit_attitude"])
     records = empty_records(len(drivers.years))
     for t in range(len(drivers.years)):
@@ -115,4 +117,5 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         behaviour.step(state, context)             # 6. behaviour
         accounting.record_flows(state, context, records)
     accounting.close(state, first, records)
+    records["land_use_flux"][:] = land_use_flux(path, data.land)
     return records, state

@@ -165,17 +165,3 @@ def build_drivers(data: MunicipalityData, yearly: Sequence[Mapping[str, float | 
                                       _criteria_end_years(value["procurement_criteria"], years), years),
     )
 
-
-def removals(path: Mapping[str, np.ndarray], years: np.ndarray) -> dict[str, np.ndarray]:
-    """Removals by sink, t CO2e/yr: biochar, peatland rewetting, forestry, purchased offsets.
-
-    ``path`` holds each numeric parameter along the years (:func:`sim.timing.paths`). Biochar ramps up over
-    three years from its start; rewetted area accumulates; forestry measures act from the second year;
-    offsets are bought from their start year.
-    """
-    biochar = path["biochar_capacity"] * np.clip((years - path["biochar_start_year"] + 1) / 3.0, 0, 1)
-    rewetted = _built_since_start(path["rewetting_per_year"])
-    forestry = np.where(years > years[0], path["forestry_measures"] * path["forestry_effect"], 0.0)
-    offsets = np.where(years >= path["offsets_start_year"], path["offsets_per_year"], 0.0)
-    return {"biochar": biochar, "peatland_rewetting": rewetted * path["rewetting_effect"],
-            "forestry": forestry, "purchased_offsets": offsets}

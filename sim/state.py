@@ -127,7 +127,7 @@ class YearContext:
     tech: Mapping[str, Any]
     calib: Mapping[str, Any]
     drivers: Drivers
-    sinks: Mapping[str, np.ndarray]     # t CO2e/yr by sink, along ``drivers.years``
+    sinks: Mapping[str, np.ndarray]     # :func:`sim.land.removals`: t CO2e/yr by sink and the areas, by year
     data: MunicipalityData
     network: Network
     yearly: tuple[Mapping[str, Any], ...]   # the parameters' values in each year (:mod:`sim.timing`)

@@ -206,7 +206,7 @@ def test_target_met_with_large_removals(make_scenario):
     """With sinks and storage above all emissions from 2022, the 2030 target is met and 2045 is climate-positive."""
     scenario = make_scenario(end_year=2046, levers="biochar_capacity = 100000.0\nbiochar_start_year = 2020\n"
                                                    "forestry_measures = 50000.0")
-    ds = sim.simulate(scenario, seed=2, params={"forestry_effect": 4.0})
+    ds = sim.simulate(scenario, seed=2, params={"forestry_effect": 4.0, "forestry_ramp_years": 5.0})
     assert float(ds["target_2030_met"]) == 1.0 and float(ds["climate_positive_2045"]) == 1.0
 
 

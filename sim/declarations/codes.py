@@ -109,6 +109,13 @@ class Sink(IntEnum):
     PURCHASED_OFFSETS = 3
 
 
+class LandFlux(IntEnum):
+    """Part of the land-use (LULUCF) baseline: the forest sink (negative) and drained-peat emissions."""
+
+    FOREST_SINK = 0
+    DRAINED_PEAT = 1
+
+
 class Scope(IntEnum):
     """GHG-protocol scope of the municipal group's emissions."""
 
@@ -202,6 +209,7 @@ FLEET_TECH = labels(FleetTech)
 PROCUREMENT = labels(Procurement)
 SECTORS = labels(Sector)
 SINKS = labels(Sink)
+LAND_FLUXES = labels(LandFlux)
 SCOPES = labels(Scope)
 PAYERS = labels(Payer)
 ACTOR_KINDS = labels(ActorKind)

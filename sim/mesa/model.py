@@ -28,8 +28,9 @@ from ..base_year import calibrate
 from ..counterfactual import combine, without_pledge_effect
 from ..data import load_municipality
 from ..declarations.codes import SECTORS, SINKS, ActorKind, Stream
-from ..exogenous import build_drivers, removals
+from ..exogenous import build_drivers
 from ..kernels.rng import make_key
+from ..land import land_use_flux, removals
 from ..mechanisms import accounting, adoption, behaviour, infrastructure, pledges
 from ..mechanisms.adoption import utility_weights
 from ..network import build_network
@@ -81,7 +82,9 @@ class ClimateModel(mesa.Model):
         run_values = self.values if pledge_effect else without_pledge_effect(self.values)
         yearly = yearly_values(run_values, scenario.lever_years, scenario.years)
         self.drivers = build_drivers(self.data, yearly, scenario.start_year, scenario.end_year)
-        self.sinks = removals(paths(yearly), self.drivers.years)
+        path = paths(yearly)
+        self.sinks = removals(path, self.data.land, self.drivers.years)
+        self.land_flux = land_use_flux(path, self.data.land)
         self.calib = calibrate(self.data, scenario.start_year)
         self.first = YearContext.first(self.data, network, run_values, seed, self.calib, self.drivers, self.sinks,
                                        yearly)
@@ -206,7 +209,8 @@ class ClimateModel(mesa.Model):
         orgs = [(a, w if a.kind == ActorKind.FIRM else 1.0) for a in self.firms + self.units if a.pledge_year]
         self.record = {
             "emissions": [sectors[s] for s in SECTORS], "removals": removal, "net_emissions": total - removal[:3].sum(),
-            "net_emissions_with_offsets": total - removal.sum(), "consumption_emissions_per_capita": consumption,
+            "net_emissions_with_offsets": total - removal.sum(), "land_use_flux": self.land_flux[t],
+            "consumption_emissions_per_capita": consumption,
             "municipal_group_emissions": scopes,
             "car_fleet": np.bincount([c.fuel for h in self.households for c in h.cars], minlength=5) * w,
             "heating_systems": np.bincount([h.heating for h in self.households], minlength=5) * w,
