@@ -20,7 +20,8 @@ from .data import MunicipalityData, load_municipality
 from .counterfactual import combine, without_pledge_effect
 from .exogenous import build_drivers
 from .land import land_use_flux, removals
-from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
+from .mechanisms import (accounting, adoption, behaviour, demography, grants, influence, infrastructure, pledges,
+                         procurement)
 from .network import Network, build_network
 from .population import Population, build_population
 from .results import empty_records, to_dataset
@@ -59,7 +60,9 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     scale = check_scale(scenario.scale if scale is None else scale)
     values = parameter_values(scenario, seed, params)
     data = load_municipality(scenario.municipality)
-    population = build_population(data, scenario.start_year, seed, scale)
+    yearly = yearly_values(values, scenario.lever_years, scenario.years)
+    peak = build_drivers(data, yearly, scenario.start_year, scenario.end_year).population.max()
+    population = build_population(data, scenario.start_year, seed, scale, peak_population=float(peak))
     network = build_network(population, seed, str(values["network_topology"]))
     records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
                   scenario.lever_years)
@@ -106,6 +109,7 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
     records = empty_records(len(drivers.years))
     for t in range(len(drivers.years)):
         context = first.at(t)                      # 1. exogenous update: this year's drivers and keys
+        demography.step(state, context)            # households arrive or leave with the population
         accounting.step(state, context, records)   # 7. the stock in use this year, on 1 January
         state.open_year()
         grants.step(state, context)                # 2. municipal action: grants, infrastructure, procurement

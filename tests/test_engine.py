@@ -149,8 +149,10 @@ def test_attributes(tmp_path, eskilstuna):
     assert ds.attrs["scenario_text"] == path.read_text(encoding="utf-8")
     assert ds.attrs["seed"] == 3
     assert ds.attrs["sim_version"] == version("klimatsim")
-    population = build_population(eskilstuna, 2020, 3, 0.02)
-    assert ds.attrs["n_agents"] == population.n_agents
+    growth = float(ds["population_growth"])     # agents built: the start's and the arrivals the run's peak needs
+    peak = max(eskilstuna.population_at(int(y), growth) for y in ds["year"].values)
+    population = build_population(eskilstuna, 2020, 3, 0.02, peak_population=peak)
+    assert ds.attrs["n_agents"] == population.n_agents > build_population(eskilstuna, 2020, 3, 0.02).n_agents
     assert ds.attrs["carbon_budget"] == eskilstuna.figures["carbon_budget"]
     assert ds.attrs["scale"] == 0.02
 

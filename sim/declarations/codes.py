@@ -148,6 +148,7 @@ class Signal(IntEnum):
     PLEDGED = 2
     STEPPED = 3
     LOW_MEAT = 4
+    PRESENT = 5   # living in the municipality this year: its count is the denominator of every exposure
 
 
 class EnergyStep(IntEnum):
@@ -198,6 +199,9 @@ class Stream(IntEnum):
     NETWORK_CLUSTERS = 301
     NETWORK_CLUSTER_JOIN = 302
     NETWORK_SUPPLIERS = 303
+    ARRIVALS = 70          # yearly: fuels of the cars arriving households bring
+    ARRIVAL_POOL = 500     # run: the households that may arrive (block of 100)
+    ARRIVAL_TIES = 71      # run: where those households join the social ring
     PARAMETERS = 50
 
 

@@ -294,6 +294,23 @@ PARAMETERS: tuple[Parameter, ...] = (
     _uncertain("forestry_ramp_years", 5.0, 15.0, "yr",
                "years after a sink measure starts until its added uptake per hectare is full",
                "assumption: the added stock builds as stands grow past their usual rotation", bounds=(0.0, 50.0)),
+    # household heating: distribution constraint and replacement of direct electric (ODD 7.6.5)
+    _uncertain("hydronic_conversion_cost", 80e3, 150e3, "SEK",
+               "cost of installing water-borne distribution (pipes, radiators) in a house heated by "
+               "direct electric", "assumption: about ten radiators at 8-15 kSEK installed (heating_costs)",
+               bounds=(0.0, 1e6)),
+    _uncertain("air_to_air_saving", 0.30, 0.55, "1",
+               "share of a direct-electric house's heating electricity an air-to-air heat pump saves",
+               "heating_costs: vendor figure 55 % as the favourable end; assumption below it",
+               bounds=(0.0, 1.0)),
+    _uncertain("direct_electric_replacement_rate", 0.01, 0.03, "1/yr",
+               "yearly probability that a household on direct electric reconsiders its heating",
+               "assumption: panel radiators last over 30 years and rarely fail all at once (heating_costs)",
+               bounds=(0.0, 1.0)),
+    _uncertain("heating_switching_hassle", 0.5, 2.0, "1",
+               "utility a household gives up by changing heating system rather than renewing its own",
+               "heating_choice_experiments: familiar systems and installation hassle weigh in stated "
+               "choices; the size is an assumption", bounds=(0.0, 10.0)),
 )
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}

@@ -44,9 +44,9 @@ def step(state: State, context: YearContext) -> None:
     p = context.p
     before = state.pledge_year == 0
     signers = slice(0, state.unit_slice.start)      # households and firms
-    pledges.sign_pledges(state.kind[signers], state.attitude[signers], state.pledge_year[signers],
-                         exposure(state, context, Signal.PLEDGED, signers), hazard_by_kind(context),
-                         p["pledge_social_weight"], context.year, context.key(Stream.PLEDGES))
+    pledges.sign_pledges(state.kind[signers], state.present[signers], state.attitude[signers],
+                         state.pledge_year[signers], exposure(state, context, Signal.PLEDGED, signers),
+                         hazard_by_kind(context), p["pledge_social_weight"], context.year, context.key(Stream.PLEDGES))
     sign_unit_plans(state, context)
     new = before & (state.pledge_year != 0)
     state.pledge_baseline[new] = state.direct[new]

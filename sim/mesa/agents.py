@@ -13,7 +13,7 @@ import mesa
 
 from ..declarations.codes import ENERGY_STEPS, ActorKind, FleetTech, Fuel, GrantProject, Heating, Signal, Stream
 from ..kernels.rng import uniform, uniform_at
-from ..mechanisms import accounting, infrastructure
+from ..mechanisms import accounting, adoption, infrastructure
 from ..mechanisms.adoption import ChoiceSet
 
 
@@ -159,6 +159,7 @@ class Household(Actor):
         self.zone, self.persons = int(hh.zone[index]), float(hh.persons[index])
         self.heating, self.heat_demand = int(hh.heating[index]), float(hh.heat_demand[index])
         self.dh_available, self.low_meat_diet = bool(hh.dh_available[index]), bool(hh.low_meat_diet[index])
+        self.hydronic = bool(hh.hydronic[index])   # water-borne heat distribution
         self.car_km_factor = float(hh.car_km_factor[index])
         self.cars = cars
         self.km_factor = self.car_km_factor   # no mode shift or pledge before the first year's behaviour
@@ -186,16 +187,20 @@ class Household(Actor):
             m.costs[0] += m.car_net_premium[car.fuel] * m.weight
 
     def replace_heating(self):
-        m, market = self.model, self.model.heating_market
+        m = self.model
+        group = int(adoption.heating_group(self.hydronic, self.heating))
+        market = m.heating_markets[group]
         u = market.utilities(m.weights, self.heat_demand, self.attitude, self.strength, self.exposure[Signal.LOW_CARBON_HEAT])
         if not self.dh_available:
             u[0] = -math.inf                    # cannot be connected to district heating
-        chosen, replaced = market.choose(self.heating, m.p["heating_replacement_rate"], u,
+        chosen, replaced = market.choose(self.heating, m.heating_rates[self.heating], u,
                                          self.exposure[Signal.LOW_CARBON_HEAT], m.keys[Stream.HEATING], self.index)
         if replaced and chosen != self.heating:
-            m.costs[0] += m.heating_extra_cost[chosen] * m.weight
+            m.costs[0] += m.heating_extra_cost[group][chosen] * m.weight
             if chosen == Heating.HEAT_PUMP:
-                m.costs[2] += m.heat_pump_subsidy * m.weight       # the municipality pays the subsidy
+                m.costs[2] += m.heating_subsidy[group] * m.weight       # the municipality pays the subsidy
+            if chosen in adoption.WATER_BORNE:
+                self.hydronic = True            # converted to water-borne distribution with the new system
         self.heating = chosen
 
     def travel_and_eat(self):

@@ -12,6 +12,12 @@ same decisions and agree to rounding; a nonzero offset gives the Mesa model
 draws independent of the engine's, for statistical comparisons.
 
     ds = sim.mesa.simulate(scenario, seed=1, scale=0.02)   # same Dataset as sim.simulate
+
+The reference's population is closed: every household of the start year
+stays for the whole run, while the engine's households arrive and leave with
+the population series (:mod:`sim.mechanisms.demography`). The two agree when
+the population is fixed (a flat series and ``population_growth`` 0), which is
+how ``tests/test_mesa_equivalence.py`` runs them.
 """
 from __future__ import annotations
 
@@ -149,9 +155,10 @@ class ClimateModel(mesa.Model):
         cars_real = max(1.0, self.n_cars * self.weight)
         self.car_net_premium = adoption.car_net_premium(c)
         self.car_market = Options(adoption.car_choice(c, infrastructure.charging_availability(c, cars_real)))
-        self.heat_pump_subsidy = adoption.heat_pump_subsidy(c)
-        self.heating_extra_cost = adoption.heating_extra_cost(c)
-        self.heating_market = Options(adoption.heating_choice(c))
+        self.heating_subsidy = adoption.heating_subsidy(c).tolist()
+        self.heating_extra_cost = adoption.heating_extra_cost(c).tolist()
+        self.heating_rates = adoption.heating_replacement_rates(c).tolist()
+        self.heating_markets = [Options(choice) for choice in adoption.heating_choices(c)]
         self.fleet_market = Options(adoption.fleet_choice(c))
         self.process_market = Options(adoption.process_choice(c))
         self.vehicle_market = Options(adoption.vehicle_choice(c))
