@@ -159,8 +159,9 @@ def case(name: str, size: str):
         m = 3 * s["n_u"] * (100 if size == "full" else 1)
         cost = 1e5 + 1e6 * uniforms(SEED, YEAR, 910, m)
         true = 50.0 * uniforms(SEED, YEAR, 911, m)
-        return grants.allocate_grants, lambda: (cost, true * 1.3, true, 10e6 * m / (3 * s["n_u"]), False, 0.2, 0.8,
-                                                key, np.empty(m, dtype=bool), np.empty(m, dtype=bool)), m
+        return grants.allocate_grants, lambda: (cost, true * 1.3, true, np.arange(m, dtype=np.int64),
+                                                10e6 * m / (3 * s["n_u"]), False, 0.2, 0.8, key, key,
+                                                np.empty(m, dtype=bool), np.empty(m, dtype=bool)), m
     raise KeyError(name)
 
 

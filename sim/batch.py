@@ -121,7 +121,8 @@ def scenario_hash(scenario: Scenario) -> str:
            "municipality": Path(scenario.municipality).name,
            "levers": {k: scenario.levers[k] for k in sorted(scenario.levers)},
            "lever_years": {k: scenario.lever_years[k] for k in sorted(scenario.lever_years)},
-           "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())}}
+           "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())},
+           "pledge_counterfactual": scenario.pledge_counterfactual}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

@@ -88,6 +88,19 @@ class Land:
 
 
 @dataclass(frozen=True)
+class PledgeGoal:
+    """The pledge programme's aim (``[pledge_goal]`` of ``municipality.toml``).
+
+    ``organisations`` firms and municipal units with a local climate pledge
+    signed in ``year`` or before.
+    """
+
+    organisations: float
+    year: int
+    source: str
+
+
+@dataclass(frozen=True)
 class MunicipalityData:
     """Everything read from one municipality folder.
 
@@ -111,6 +124,7 @@ class MunicipalityData:
     procurement_intensity: dict[str, float]
     targets: Targets
     land: Land
+    pledge_goal: PledgeGoal
 
     def series_value(self, series: str, year: int, column: str | None = None) -> float:
         """A value of a yearly series, with an error naming the file if the year is missing."""
@@ -279,6 +293,21 @@ def _land(path: Path, meta: dict[str, Any]) -> Land:
         raise DataError(path, "land.drained_peat_farmland_share", "at most 1 - forest_share",
                         shares["drained_peat_farmland_share"])
     return Land(land_area_ha=float(area["value"]) * HA_PER_KM2, ranges=ranges, sources=sources, **shares)
+def _pledge_goal(path: Path, meta: dict[str, Any]) -> PledgeGoal:
+    table = meta.get("pledge_goal")
+    if not isinstance(table, dict):
+        raise DataError(path, "pledge_goal", "a table with organisations, year and source", table)
+    if not _is_number(table.get("organisations")) or table["organisations"] < 0:
+        raise DataError(path, "pledge_goal.organisations", "a number >= 0", table.get("organisations", "(missing)"))
+    if not isinstance(table.get("year"), int) or isinstance(table.get("year"), bool):
+        raise DataError(path, "pledge_goal.year", "a year (whole number)", table.get("year", "(missing)"))
+    if not isinstance(table.get("source"), str):
+        raise DataError(path, "pledge_goal.source", "a source key", table.get("source", "(missing)"))
+    return PledgeGoal(float(table["organisations"]), table["year"], table["source"])
+
+
+UNIT_PLAN_COLUMNS = ("plan_year", "plan_reduction_rate")
+"""Columns of ``municipal_units.csv`` holding each unit's climate plan: its first year and yearly relative cut."""
 
 
 @lru_cache(maxsize=8)
@@ -322,6 +351,9 @@ def load_municipality(path: Path) -> MunicipalityData:
         if column not in ("name", "kind"):
             units[column] = np.array([_number(path / "municipal_units.csv", column, r[column])
                                       for r in units_rows])
+    for column in UNIT_PLAN_COLUMNS:
+        if column not in units:
+            raise DataError(path / "municipal_units.csv", column, "a number for every unit", "(missing)")
     intensity = {r["category"]: _number(path / "procurement_intensity.csv", "kg_co2e_per_sek",
                                         r["kg_co2e_per_sek"])
                  for r in _read_csv(path / "procurement_intensity.csv")}
@@ -333,4 +365,5 @@ def load_municipality(path: Path) -> MunicipalityData:
         figures=figures, assumptions=meta.get("assumptions", {}),
         technology=technology, sector_split=split, co2_share=co2,
         municipal_units=units, procurement_intensity=intensity, targets=_targets(path / "municipality.toml", meta),
-        land=_land(path / "municipality.toml", meta))
+        land=_land(path / "municipality.toml", meta),
+        pledge_goal=_pledge_goal(path / "municipality.toml", meta))

@@ -16,11 +16,21 @@ import xarray as xr
 
 from . import __version__
 from .base_year import calibrate
+from .counterfactual import combine, without_pledge_effect
 from .data import MunicipalityData, load_municipality
 from .exogenous import build_drivers
 from .land import land_use_flux, removals
-from .mechanisms import (accounting, adoption, behaviour, demography, grants, influence, infrastructure, pledges,
-                         procurement)
+from .mechanisms import (
+    accounting,
+    adoption,
+    behaviour,
+    demography,
+    grants,
+    influence,
+    infrastructure,
+    pledges,
+    procurement,
+)
 from .mechanisms import sectors as sector_measures
 from .network import Network, build_network
 from .population import Population, build_population
@@ -66,6 +76,10 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     network = build_network(population, seed, str(values["network_topology"]))
     records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
                   scenario.lever_years)
+    wanted = scenario.pledge_counterfactual and (not scenario.outputs or "delivered_reduction" in scenario.outputs)
+    counterfactual = (run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
+                          scenario.lever_years, pledge_effect=False) if wanted else None)
+    records = combine(records, counterfactual)
     attrs = {
         "title": f"sim run of scenario '{scenario.name}'",
         "scenario": scenario.name, "scenario_text": scenario.text, "scenario_path": scenario.path,
@@ -81,19 +95,21 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
 
 
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,
-        end: int, lever_years: Mapping[str, int] | None = None) -> dict[str, np.ndarray]:
+        end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True) -> dict[str, np.ndarray]:
     """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`).
 
     ``lever_years`` gives the year each lever takes effect (:attr:`sim.scenario.Scenario.lever_years`);
-    a lever not named acts from the start.
+    a lever not named acts from the start. With ``pledge_effect`` false the run is the pledge
+    counterfactual (:mod:`sim.counterfactual`).
     """
-    return run_state(population, network, data, values, seed, start, end, lever_years)[0]
+    return run_state(population, network, data, values, seed, start, end, lever_years, pledge_effect)[0]
 
 
 def run_state(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int,
-              start: int, end: int, lever_years: Mapping[str, int] | None = None
+              start: int, end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True
               ) -> tuple[dict[str, np.ndarray], State]:
     """:func:`run`, also returning the state after the last year (the population is left as it was)."""
+    values = values if pledge_effect else without_pledge_effect(values)
     yearly = yearly_values(values, lever_years or {}, range(start, end + 1))
     drivers = build_drivers(data, yearly, start, end)
     path = paths(yearly)

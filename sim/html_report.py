@@ -78,7 +78,8 @@ def _page(ds: xr.Dataset) -> str:
         parts += ["<h2>Adoption</h2>", _embed(adoption, plt)]
     if {"pledged_reduction", "delivered_reduction"} <= set(ds.data_vars):
         parts += ["<h2>Pledge gap</h2>", ("<p class=note>Reduction pledged organisations committed to, minus "
-                                          "what they delivered against their emissions at signing.</p>"),
+                                          "what they delivered because of the pledge (their emissions in the "
+                                          "same run without the pledge effect, minus in the run).</p>"),
                   _embed(_pledges(ds, names, plt), plt)]
     parts += ["<h2>Costs and abatement by lever</h2>", _levers_table(ds, names)]
     if len(names) > 1:

@@ -6,6 +6,7 @@ A scenario file has four tables::
     [levers]         lever = value | {value, from}      (what the city decides, and from which year)
     [uncertainties]  name = value | {low, high} | {distribution, low, mode, high}
     [outputs]        variables = [...]                  (optional subset of the results)
+                     pledge_counterfactual = true|false (optional; false skips the second run)
 
 Every lever and uncertainty is declared once in :mod:`sim.parameters`; that
 declaration gives the allowed types and ranges quoted in the errors. Scenario
@@ -117,6 +118,10 @@ class Scenario:
         Every uncertainty, defaults filled in.
     outputs : tuple of str
         Result variables wanted; empty means all.
+    pledge_counterfactual : bool
+        Whether each run is made a second time without the pledge effect, for
+        ``delivered_reduction`` (:mod:`sim.counterfactual`); without it that
+        variable is NaN.
     """
 
     name: str
@@ -132,6 +137,7 @@ class Scenario:
     outputs: tuple[str, ...] = ()
     lever_years: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     levers_from: int | None = None
+    pledge_counterfactual: bool = True
 
     @property
     def years(self) -> range:
@@ -297,7 +303,10 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
             uncertainties[key] = check(_check_distribution, path, BY_NAME[key], value)
 
     outputs_in = check(_table, path, doc, "outputs", False, fallback={})
-    errors += _unknown_keys(path, "outputs.", outputs_in, ("variables",))
+    errors += _unknown_keys(path, "outputs.", outputs_in, ("variables", "pledge_counterfactual"))
+    pledge_counterfactual = outputs_in.get("pledge_counterfactual", True)
+    if not isinstance(pledge_counterfactual, bool):
+        errors.append(ScenarioError(path, "outputs.pledge_counterfactual", "true or false", pledge_counterfactual))
     outputs = outputs_in.get("variables", [])
     from .results import VARIABLES  # results imports nothing from here at import time
 
@@ -310,7 +319,8 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
                     start_year=int(start), end_year=int(end), scale=float(scale),
                     municipality=municipality, levers=MappingProxyType(levers),
                     uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs),
-                    lever_years=MappingProxyType(lever_years), levers_from=int(levers_from)), []
+                    lever_years=MappingProxyType(lever_years), levers_from=int(levers_from),
+                    pledge_counterfactual=pledge_counterfactual), []
 
 
 def _check_scale(path, scale: Any, data: MunicipalityData | None) -> None:

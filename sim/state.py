@@ -63,6 +63,7 @@ class State:
     n_present: int                      # households [0, n_present) are present
     households_at_start: int            # households present in the start year
     grant_abatement: float = 0.0        # t CO2e/yr of grant projects funded so far, additional only
+    grant_transport_cut: float = 0.0    # t CO2e/yr cut from transport by executed charging and behaviour projects
     cumulative_co2: float = 0.0         # t CO2 since the carbon budget's start year
     costs: np.ndarray = field(default_factory=lambda: np.zeros(3))   # SEK this year, by Payer
     new_cars: np.ndarray = field(default_factory=lambda: np.zeros(5))  # cars bought this year, weighted

@@ -11,6 +11,7 @@ SUMMARY_VARIABLES: dict[str, tuple[str, str]] = {
     "prob_target_2030": ("1", "probability that net emissions in 2030 are at most 20 % of 2020"),
     "prob_climate_positive_2045": ("1", "probability that net emissions in 2045 are below zero"),
     "prob_within_budget": ("1", "probability that cumulative fossil CO2 stays within the carbon budget"),
+    "prob_pledge_goal": ("1", "probability that the pledge goal's organisations have pledged by its year"),
     "net_emissions_2030_median": ("t CO2e/yr", "median over runs of net emissions in 2030"),
     "net_emissions_2030_p05": ("t CO2e/yr", "5th percentile over runs of net emissions in 2030"),
     "net_emissions_2030_p95": ("t CO2e/yr", "95th percentile over runs of net emissions in 2030"),
@@ -18,7 +19,7 @@ SUMMARY_VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 _FLAGS = {"prob_target_2030": "target_2030_met", "prob_climate_positive_2045": "climate_positive_2045",
-          "prob_within_budget": "within_budget"}
+          "prob_within_budget": "within_budget", "prob_pledge_goal": "pledge_goal_met"}
 
 
 def summarize(ds: xr.Dataset) -> dict[str, xr.DataArray]:

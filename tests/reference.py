@@ -144,11 +144,13 @@ def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, key, 
 
 
 # --------------------------------------------------------------- grants
-def allocate_grants(cost, claimed, true_abatement, budget, lottery, free_rider_share, delivery, key, draw):
+def allocate_grants(cost, claimed, true_abatement, budget, lottery, free_rider_share, delivery, key, draw, ids=None,
+                    free_rider_key=None):
     """Greedy funding in rank order, skipping what does not fit; credit funded, delivered non-free-riders."""
     m = len(cost)
+    ids = range(m) if ids is None else ids
     if lottery:
-        order = sorted(range(m), key=lambda p: (-draw(key, p, 0), p))
+        order = sorted(range(m), key=lambda p: (-draw(key, ids[p], 0), p))
     else:
         order = sorted(range(m), key=lambda p: (-(claimed[p] / cost[p]) if cost[p] > 0 else -math.inf, p))
     funded = np.zeros(m, dtype=bool)
@@ -162,8 +164,8 @@ def allocate_grants(cost, claimed, true_abatement, budget, lottery, free_rider_s
     free = np.zeros(m, dtype=bool)
     credited = 0.0
     for p in range(m):
-        free[p] = draw(key, p, 1) < free_rider_share
-        delivered = draw(key, p, 2) < delivery
+        free[p] = (draw(key, ids[p], 1) if free_rider_key is None else draw(free_rider_key, ids[p], 0)) < free_rider_share
+        delivered = draw(key, ids[p], 2) < delivery
         executed[p] = delivered and (funded[p] or free[p])
         if funded[p] and delivered and not free[p]:
             credited += true_abatement[p]

@@ -2,8 +2,11 @@
 import numpy as np
 import pytest
 import reference as ref
+from testdata import scenario_text
 
+import sim
 from sim.kernels.grants import allocate_grants
+from sim.scenario import parse_scenario
 from sim.kernels.rng import make_key, uniform_at
 
 
@@ -14,11 +17,17 @@ def proposals(rng, m):
     return cost, claimed, true
 
 
-def run(cost, claimed, true, budget, lottery=False, free=0.0, delivery=1.0, key=None):
+FREE_RIDER_KEY = make_key(1, 0, 12)
+
+
+def run(cost, claimed, true, budget, lottery=False, free=0.0, delivery=1.0, key=None, ids=None,
+        free_rider_key=FREE_RIDER_KEY):
     key = make_key(1, 2025, 10) if key is None else key
+    ids = np.arange(len(cost), dtype=np.int64) if ids is None else ids
     funded = np.zeros(len(cost), dtype=bool)
     executed = np.zeros(len(cost), dtype=bool)
-    spend, credited = allocate_grants(cost, claimed, true, budget, lottery, free, delivery, key, funded, executed)
+    spend, credited = allocate_grants(cost, claimed, true, ids, budget, lottery, free, delivery, key,
+                                      free_rider_key, funded, executed)
     return funded, executed, spend, credited
 
 
@@ -29,8 +38,10 @@ def test_matches_reference(rng, m, budget, lottery, free, delivery):
     """Funded and executed projects, spend and credited abatement agree with the reference."""
     cost, claimed, true = proposals(rng, m)
     key = make_key(2, 2026, 10)
-    funded, executed, spend, credited = run(cost, claimed, true, budget, lottery, free, delivery, key)
-    f, e, _, s, c = ref.allocate_grants(cost, claimed, true, budget, lottery, free, delivery, key, uniform_at)
+    ids = rng.permutation(3 * m).astype(np.int64)[:m]   # stable identities, not positions
+    funded, executed, spend, credited = run(cost, claimed, true, budget, lottery, free, delivery, key, ids)
+    f, e, _, s, c = ref.allocate_grants(cost, claimed, true, budget, lottery, free, delivery, key, uniform_at, ids,
+                                        FREE_RIDER_KEY)
     np.testing.assert_array_equal(funded, f)
     np.testing.assert_array_equal(executed, e)
     assert spend == pytest.approx(s, rel=1e-12)
@@ -97,7 +108,7 @@ def test_credited_is_additional_delivered_true_abatement():
     cost, claimed, true = proposals(rng, m)
     key = make_key(7, 2031, 10)
     funded, _, _, credited = run(cost, claimed, true, 1e12, free=0.25, delivery=0.7, key=key)
-    free = np.array([uniform_at(key, p, 1) < 0.25 for p in range(m)])
+    free = np.array([uniform_at(FREE_RIDER_KEY, p, 0) < 0.25 for p in range(m)])
     delivered = np.array([uniform_at(key, p, 2) < 0.7 for p in range(m)])
     assert credited == pytest.approx(true[funded & delivered & ~free].sum(), rel=1e-12)
     assert 0.15 < free.mean() < 0.35 and 0.6 < delivered.mean() < 0.8
@@ -116,3 +127,77 @@ def test_lottery_ignores_claims():
     ranked, _, _, _ = run(cost, claimed, claimed, 10.0)
     assert ranked[-10:].all() and not ranked[:-10].any()
     assert picks[:-10].sum() > 200   # about 270 of the 300 lottery picks fall outside the ranking's top 10
+
+
+def test_a_project_keeps_its_draws_whatever_else_is_proposed():
+    """Free-rider and delivery draws follow a proposal's id: dropping other proposals changes nothing for it."""
+    m = 300
+    rng = np.random.default_rng(8)
+    cost, claimed, true = proposals(rng, m)
+    key = make_key(3, 2027, 10)
+    _, all_executed, _, _ = run(cost, claimed, true, 0.0, free=0.4, delivery=0.8, key=key)
+    keep = np.flatnonzero(rng.random(m) < 0.5)
+    _, executed, _, _ = run(cost[keep], claimed[keep], true[keep], 0.0, free=0.4, delivery=0.8, key=key,
+                            ids=keep.astype(np.int64))
+    np.testing.assert_array_equal(executed, all_executed[keep])
+    assert 0 < executed.sum() < len(keep)
+
+
+def test_free_riders_are_the_same_projects_every_year():
+    """A project is a free rider for the whole run (the run's key), whatever the year's key."""
+    m = 200
+    rng = np.random.default_rng(9)
+    cost, claimed, true = proposals(rng, m)
+    years = [run(cost, claimed, true, 0.0, free=0.3, delivery=1.0, key=make_key(1, year, 10))[1]
+             for year in (2024, 2025, 2031)]
+    for executed in years[1:]:
+        np.testing.assert_array_equal(executed, years[0])
+    assert 0.2 < years[0].mean() < 0.4
+
+
+# ------------------------------------------------------------------ paired runs: with and without grants
+# Everything that would move a project's effect after it is done is held still: no fleet renewals, no unit
+# plans, constant blending and emission factors. Then the emissions a grant budget saves should be what it
+# credits; free riders go ahead in both runs, so they cancel.
+STILL = ("fleet_replacement_rate = 0.0\npledge_fulfilment = 0.0\nblend_diesel_2030 = 0.21\n"
+         "electricity_trend = 0.0\ndistrict_heat_trend = 0.0\nfree_rider_share = 0.3\n")
+PAIRED_SEEDS = range(4)
+
+
+def _paired(budget, seed):
+    text = scenario_text(end_year=2030, levers=f"grant_budget = {budget}\ngrant_start_year = 2023",
+                         uncertainties=STILL, extra="\n[outputs]\npledge_counterfactual = false\n")
+    ds = sim.simulate(parse_scenario(text), seed=seed)
+    # territorial emissions and the group's electricity (scope 2): where each project kind's cut lands
+    return ds["emissions"].sum("sector") + ds["municipal_group_emissions"].sel(scope="scope2"), ds
+
+
+@pytest.fixture(scope="module")
+def paired():
+    rows = []
+    for seed in PAIRED_SEEDS:
+        none, _ = _paired(0.0, seed)
+        funded, ds = _paired(10e6, seed)
+        rows.append(((none - funded).sel(year=slice(2024, 2030)).values,
+                     ds["grant_abatement"].sel(year=slice(2024, 2030)).values))
+    return np.array(rows)   # seed, (difference, credited), year
+
+
+def test_first_grant_year_saves_exactly_what_it_credits(paired):
+    """The projects of the first grant year show in the next year's emissions as exactly the credited cut."""
+    difference, credited = paired[:, 0, 0], paired[:, 1, 0]
+    assert np.all(credited > 0)
+    np.testing.assert_allclose(difference, credited, rtol=1e-9)
+
+
+def test_with_and_without_grants_differ_by_the_credited_abatement(paired):
+    """Over 2024-2030 the emissions saved per tonne credited average 1, within 3 standard errors over seeds.
+
+    Later years differ a little from the credit because a free rider's size follows the unit's state, which
+    funded projects change (a smaller next batch of fossil vehicles, a smaller efficiency saving); before free
+    riders acted without a budget the ratio was about 3.
+    """
+    ratio = paired[:, 0].sum(axis=1) / paired[:, 1].sum(axis=1)
+    standard_error = ratio.std(ddof=1) / np.sqrt(len(ratio))
+    assert abs(ratio.mean() - 1.0) < 3 * standard_error + 1e-9
+    assert np.all(np.abs(ratio - 1.0) < 0.15)

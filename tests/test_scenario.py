@@ -117,7 +117,7 @@ def test_bad_toml(tmp_path):
      "an uncertainty of sim.declarations.parameters", "unknown key"),
     ("[levers]\nimitation_rate = 0.05\n", "levers.imitation_rate", "a lever", "unknown key"),
     ("[uncertainties]\ngrant_budget = 1e6\n", "uncertainties.grant_budget", "an uncertainty", "unknown key"),
-    ("[outputs]\nplots = true\n", "outputs.plots", "one of variables", "unknown key 'plots'"),
+    ("[outputs]\nplots = true\n", "outputs.plots", "one of pledge_counterfactual, variables", "unknown key 'plots'"),
 ])
 def test_unknown_keys(tmp_path, extra, field, allowed, given):
     """Unknown tables and keys, and levers and uncertainties in each other's table, are refused."""

@@ -175,11 +175,22 @@ class EnergyStep(IntEnum):
     STEP_4 = 4
 
 
+class GrantProject(IntEnum):
+    """Kind of climate-grant (klimatmedel) project a municipal unit proposes; proposals are listed in this order."""
+
+    VEHICLES = 0      # electrify a batch of fossil vehicles
+    BIOGAS = 1        # move a further batch of fossil vehicles to biogas
+    CHARGING = 2      # charge points at the unit's sites (aggregate cut of transport)
+    HEATING = 3       # replace the unit's fossil heat by district heat
+    EFFICIENCY = 4    # save a share of the unit's electricity
+    BEHAVIOUR = 5     # travel and behaviour project (aggregate cut of transport)
+
+
 class Stream(IntEnum):
     """Random streams of the counter-based generator, keyed with (seed, year, stream, agent).
 
     Yearly decisions use the year of the decision; draws fixed for a run
-    (population, network, parameters, pledge fulfilment) use year 0. The
+    (population, network, parameters, pledge fulfilment, grant free riders) use year 0. The
     population takes streams ``POPULATION`` to ``POPULATION + 99`` in order
     of its draws; the network ``NETWORK`` to ``NETWORK + 3``.
     """
@@ -195,6 +206,7 @@ class Stream(IntEnum):
     RECOVERY = 9
     GRANTS = 10
     CLAIMS = 11
+    FREE_RIDERS = 12
     FULFILMENT = 60
     MACHINERY_PERMITS = 80  # year 0: which firms' machinery the permit requirements reach first
     POPULATION = 100
@@ -223,3 +235,4 @@ SCOPES = labels(Scope)
 PAYERS = labels(Payer)
 ACTOR_KINDS = labels(ActorKind)
 ENERGY_STEPS = tuple(int(step) for step in EnergyStep)
+GRANT_PROJECTS = labels(GrantProject)

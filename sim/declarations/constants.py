@@ -60,8 +60,6 @@ CONSTANTS: tuple[Constant, ...] = (
              "assumption: units lean toward their own climate programme"),
     Constant("pledge_ramp_years", 5.0, "yr", "years over which a pledge's commitment is reached",
              "assumption"),
-    Constant("unit_pledge_factor", 3.0, "1", "a municipal unit's pledge hazard relative to a firm's",
-             "assumption: the programme asks its own units first"),
     Constant("phev_charging_factor", 0.3, "1", "weight of charging availability in the PHEV's constant",
              "assumption: a PHEV needs a charger less than a BEV"),
     Constant("car_imitation", (0.0, 0.0, 0.5, 1.0, 0.0), "1",

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codes import ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, LAND_FLUXES, MEASURES, PAYERS, SCOPES, SECTORS, SINKS
+from .codes import (
+    ACTOR_KINDS,
+    ENERGY_STEPS,
+    FUELS,
+    HEATING_SYSTEMS,
+    LAND_FLUXES,
+    MEASURES,
+    PAYERS,
+    SCOPES,
+    SECTORS,
+    SINKS,
+)
 
 COORDS: dict[str, tuple] = {"sector": SECTORS, "sink": SINKS, "scope": SCOPES, "fuel": FUELS,
                             "system": HEATING_SYSTEMS, "step": ENERGY_STEPS, "actor_kind": ACTOR_KINDS,
@@ -75,7 +86,8 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("pledged_reduction", ("year",), "t CO2e/yr",
             "reduction pledged organisations committed to"),
     Outcome("delivered_reduction", ("year",), "t CO2e/yr",
-            "reduction pledged organisations delivered against their emissions at signing"),
+            "pledged organisations' direct emissions without the pledge's effect minus with it, same draws "
+            "(NaN when [outputs] pledge_counterfactual = false)"),
     Outcome("grant_spend", ("year",), "SEK/yr",
             "climate grants paid out"),
     Outcome("grant_abatement", ("year",), "t CO2e/yr",
@@ -94,6 +106,9 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
             "net emissions in 2030 at most 20 % of 2020 (1 yes, 0 no)", _PROBABILITY),
     Outcome("climate_positive_2045", (), "1",
             "net emissions in 2045 below zero (1 yes, 0 no)", _PROBABILITY),
+    Outcome("pledge_goal_met", (), "1",
+            "firms and units with a pledge signed by the pledge goal's year at least the goal (1 yes, 0 no; "
+            "NaN if the run ends before it)", _PROBABILITY),
     Outcome("within_budget", (), "1",
             "cumulative fossil CO2 at the last year within the carbon budget (1 yes, 0 no; NaN if the run starts after the budget)", _PROBABILITY),
 )}

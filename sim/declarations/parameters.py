@@ -264,6 +264,15 @@ PARAMETERS: tuple[Parameter, ...] = (
     _uncertain("grant_delivery", 0.6, 1.0, "1",
                "share of a funded project's true abatement that is delivered", "literature_grants",
                bounds=(0.0, 1.0)),
+    _uncertain("grant_charging_t_per_point", 0.3, 1.5, "t CO2e/yr",
+               "transport emissions cut by one charge point a grant builds at a unit's site (60,000 SEK: "
+               "40-200 kSEK per t/yr)",
+               "assumption: Klimatklivet credits charging with a few hundred kg to a tonne or two per point and "
+               "year; audits found such claims too high (klimatklivet_categories)", bounds=(0.0, 10.0)),
+    _uncertain("grant_behaviour_t_per_project", 1.0, 10.0, "t CO2e/yr",
+               "transport emissions cut by one travel or behaviour project (300,000 SEK: 30-300 kSEK per t/yr)",
+               "assumption: information and travel-plan projects are among the cheapest and least certain "
+               "kinds (klimatklivet_categories)", bounds=(0.0, 100.0)),
     _uncertain("energy_step_saving", 0.03, 0.08, "1",
                "fossil and electricity use cut by each energy-efficiency step", "assumption",
                bounds=(0.0, 0.5)),

@@ -49,14 +49,25 @@ def pledge_strength(pledge_year, year, decay, out):
 
 
 @njit(cache=True)
+def own_fulfilment(fulfilment, seed_key, i):
+    """Organisation ``i``'s own fulfilment: the widest uniform inside [0, 1] whose mean is ``fulfilment``.
+
+    ``[0, 2f]`` for f <= 0.5, ``[2f - 1, 1]`` above, from draw 0 of counter ``i``
+    of the run's fulfilment stream, so that organisations differ and the mean
+    is exactly the parameter.
+    """
+    low = max(0.0, 2.0 * fulfilment - 1.0)
+    high = min(1.0, 2.0 * fulfilment)
+    return low + (high - low) * uniform_at(seed_key, i, 0)
+
+
+@njit(cache=True)
 def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, seed_key, out):
     """Remaining share of fossil energy of each pledged organisation.
 
     A pledged organisation works toward ``commitment * f_i`` of its fossil use,
-    reached linearly over ``ramp_years``; ``f_i`` is its own fulfilment, drawn
-    once from the widest uniform inside [0, 1] whose mean is ``fulfilment``
-    (``[0, 2f]`` for f <= 0.5, ``[2f - 1, 1]`` above), so that organisations
-    differ and the mean is exactly the parameter.
+    reached linearly over ``ramp_years``; ``f_i`` is its own fulfilment
+    (:func:`own_fulfilment`), drawn once per run.
 
     Parameters
     ----------
@@ -73,8 +84,37 @@ def delivery_factor(pledge_year, year, commitment, fulfilment, ramp_years, seed_
         if pledge_year[i] == 0 or pledge_year[i] > year:
             out[i] = 1.0
             continue
-        low = max(0.0, 2.0 * fulfilment - 1.0)
-        high = min(1.0, 2.0 * fulfilment)
-        own = low + (high - low) * uniform_at(seed_key, i, 0)
         progress = min(1.0, (year - pledge_year[i] + 1) / ramp_years)
-        out[i] = 1.0 - commitment * own * progress
+        out[i] = 1.0 - commitment * own_fulfilment(fulfilment, seed_key, i) * progress
+
+
+@njit(cache=True)
+def plan_delivery_factor(pledge_year, plan_rate, year, fulfilment, seed_key, first, out):
+    """Remaining share of fossil energy of each municipal unit under its own climate plan.
+
+    From the year its plan counts as its pledge a unit cuts ``plan_rate * f_u``
+    of what is left each year, ``f_u`` its own fulfilment
+    (:func:`own_fulfilment`, counter ``first + u``: the unit's agent index):
+    ``(1 - plan_rate f_u)^(y - pledge_year + 1)``.
+
+    Parameters
+    ----------
+    pledge_year : int32[n_units]
+        Year the unit's plan became its pledge, 0 if not yet.
+    plan_rate : float64[n_units]
+        Planned yearly relative cut (1/yr).
+    year : int
+    fulfilment : float
+    seed_key : uint64
+        Key of the run's pledge-fulfilment stream.
+    first : int
+        Agent index of the first unit.
+    out : float64[n_units]
+        Written: multiplier of fossil energy, 1 before the plan.
+    """
+    for u in range(pledge_year.shape[0]):
+        if pledge_year[u] == 0 or pledge_year[u] > year:
+            out[u] = 1.0
+        else:
+            cut = min(1.0, plan_rate[u] * own_fulfilment(fulfilment, seed_key, first + u))
+            out[u] = (1.0 - cut) ** (year - pledge_year[u] + 1)

@@ -15,6 +15,7 @@ from ..declarations.codes import ENERGY_STEPS, SECTORS, FirmSector, FleetTech, F
 from ..kernels import accounting
 from ..state import State, YearContext
 from . import sectors as measures
+from .pledges import unit_plans
 
 
 def car_fossil_kg_per_km(context: YearContext) -> np.ndarray:
@@ -102,16 +103,18 @@ def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.n
     levels = measures.year_uptake(context)
     permits = measures.permit_only(state, context, levels)
     firm = _firm_totals(state, context, state.machinery_fossil_free | permits)
+    unit_delivery = state.delivery[state.unit_slice]   # a unit's climate plan cuts its fleet's and its heat's fuel
     unit_fleet = np.bincount(vehicles.owner, weights=municipal_vehicle_t(context)[vehicles.tech],
-                             minlength=len(units.name))
-    unit_heat = units.fossil_heat * state.delivery[state.unit_slice] * calib["unit_oil_t_per_mwh"]
+                             minlength=len(units.name)) * unit_delivery
+    unit_heat = units.fossil_heat * unit_delivery * calib["unit_oil_t_per_mwh"]
     state.direct[state.unit_slice] = unit_fleet + unit_heat
     dh_demand = household[3] + firm[4] + float(np.sum(units.district_heat))
     dh_emissions = (dh_demand * calib["dh_t_per_mwh"] * d.district_heat_factor[t]
                     * (1.0 - heat_recovery_displaced(state, context)))
     exo = {k: v[t] for k, v in d.exogenous.items()}
     sectors = np.empty(len(Sector))
-    sectors[Sector.TRANSPORT] = household[0] + firm[0] + float(unit_fleet.sum()) + exo["other_transport"]
+    sectors[Sector.TRANSPORT] = max(0.0, household[0] + firm[0] + float(unit_fleet.sum()) + exo["other_transport"]
+                                    - state.grant_transport_cut)   # grants' charging and behaviour projects
     sectors[Sector.ELECTRICITY_DISTRICT_HEATING] = dh_emissions
     sectors[Sector.INDUSTRY] = firm[1] + exo["industrial_process"]
     sectors[Sector.AGRICULTURE] = exo["agriculture"]
@@ -180,12 +183,23 @@ def step(state: State, context: YearContext, records: MutableMapping[str, np.nda
 
 
 def _record_pledges(state: State, context: YearContext, records: MutableMapping[str, np.ndarray]) -> None:
+    """Pledges by kind, what pledged organisations committed to, and their direct emissions.
+
+    A firm commits to ``pledge_commitment`` of its baseline; a unit to what its
+    plan's rate cuts from its baseline by this year. ``pledged_direct`` (not an
+    outcome) is the pledged organisations' direct emissions, from which
+    :mod:`sim.counterfactual` makes ``delivered_reduction``.
+    """
     n_h, t = state.n_households, context.t
     org_weight = np.concatenate([np.full(state.n_firms, state.weight), np.ones(len(state.units.name))])
-    pledged = state.pledge_year[n_h:] != 0
+    pledged = (state.pledge_year[n_h:] != 0) * org_weight
     baseline = state.pledge_baseline[n_h:]
-    records["pledged_reduction"][t] = context.p["pledge_commitment"] * np.sum(baseline * pledged * org_weight)
-    records["delivered_reduction"][t] = np.sum(np.maximum(0.0, baseline - state.direct[n_h:]) * pledged * org_weight)
+    unit_years = np.maximum(0, context.year - state.pledge_year[state.unit_slice])
+    commitment = np.concatenate([np.full(state.n_firms, context.p["pledge_commitment"]),
+                                 1.0 - (1.0 - unit_plans(context)[1]) ** unit_years])
+    records["pledged_reduction"][t] = np.sum(commitment * baseline * pledged)
+    records.setdefault("pledged_direct", np.full(len(context.drivers.years), np.nan))[t] = np.sum(
+        state.direct[n_h:] * pledged)
     records["pledges"][t] = [np.count_nonzero(state.pledge_year[:state.n_present]) * state.weight,
                              np.count_nonzero(state.pledge_year[state.firm_slice]) * state.weight,
                              np.count_nonzero(state.pledge_year[state.unit_slice])]
@@ -199,7 +213,13 @@ def record_flows(state: State, context: YearContext, records: MutableMapping[str
 
 
 def close(state: State, context: YearContext, records: MutableMapping[str, np.ndarray]) -> None:
-    """Per-run outcomes after the last year: the carbon budget (NaN when the run starts after it)."""
+    """Per-run outcomes after the last year: the carbon budget and the pledge goal (NaN when outside the run)."""
     figures, years = context.data.figures, context.drivers.years
     if years[0] <= figures["carbon_budget_start_year"] <= years[-1]:
         records["within_budget"][()] = float(state.cumulative_co2 <= figures["carbon_budget"])
+    goal = context.data.pledge_goal
+    if years[0] <= goal.year <= years[-1]:
+        by_goal = (state.pledge_year[state.n_households:] != 0) & (state.pledge_year[state.n_households:] <= goal.year)
+        organisations = (np.count_nonzero(by_goal[:state.n_firms]) * state.weight
+                         + np.count_nonzero(by_goal[state.n_firms:]))
+        records["pledge_goal_met"][()] = float(organisations >= goal.organisations)

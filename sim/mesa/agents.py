@@ -11,9 +11,9 @@ import math
 
 import mesa
 
-from ..declarations.codes import ENERGY_STEPS, ActorKind, FleetTech, Fuel, Heating, Signal, Stream
+from ..declarations.codes import ENERGY_STEPS, ActorKind, FleetTech, Fuel, GrantProject, Heating, Signal, Stream
 from ..kernels.rng import uniform, uniform_at
-from ..mechanisms import adoption, grants, infrastructure, sectors
+from ..mechanisms import accounting, adoption, infrastructure, sectors
 from ..mechanisms.adoption import ChoiceSet
 
 
@@ -137,13 +137,18 @@ class Actor(mesa.Agent):
         The fulfilment is the actor's own, fixed for the run: uniform on the
         widest interval in [0, 1] whose mean is the parameter.
         """
-        m, f = self.model, self.model.p["pledge_fulfilment"]
+        m = self.model
         if not self.pledge_year:
             return 1.0
-        low, high = max(0.0, 2.0 * f - 1.0), min(1.0, 2.0 * f)
-        own = low + (high - low) * uniform_at(m.fulfilment_key, self.index, 0)
         progress = min(1.0, (m.year - self.pledge_year + 1) / m.p["pledge_ramp_years"])
-        return 1.0 - m.p["pledge_commitment"] * own * progress
+        return 1.0 - m.p["pledge_commitment"] * self.own_fulfilment() * progress
+
+    def own_fulfilment(self) -> float:
+        """The actor's own share of what it set out to cut, fixed for the run: uniform on the widest interval
+        in [0, 1] whose mean is the parameter."""
+        m, f = self.model, self.model.p["pledge_fulfilment"]
+        low, high = max(0.0, 2.0 * f - 1.0), min(1.0, 2.0 * f)
+        return low + (high - low) * uniform_at(m.fulfilment_key, self.index, 0)
 
 
 class Household(Actor):
@@ -318,9 +323,28 @@ class MunicipalUnit(Actor):
 
     def __init__(self, model, index, units, u, vehicles):
         super().__init__(model, index, model.p["unit_attitude"])
+        self.u = u
         self.fossil_heat, self.electricity = float(units.fossil_heat[u]), float(units.electricity[u])
         self.district_heat, self.procurement = float(units.district_heat[u]), units.procurement[u]
         self.vehicles = vehicles
+        plans = model.data.municipal_units     # the unit's own climate plan: its first year and yearly cut
+        self.plan_year, self.plan_rate = int(plans["plan_year"][u]), float(plans["plan_reduction_rate"][u])
+
+    def consider_pledge(self):
+        """The municipality leads: from its plan's first year the unit's own climate plan is its pledge."""
+        m = self.model
+        if not self.pledge_year and self.plan_year <= m.year:
+            self.pledge_year = m.year
+            self.pledge_baseline = self.direct
+        self.strength = math.exp(-m.p["pledge_decay"] * (m.year - self.pledge_year)) if self.pledge_year else 0.0
+        self.delivery = self.pledge_delivery()
+
+    def pledge_delivery(self) -> float:
+        """Share of its fuel left: the plan's yearly cut, times the unit's own fulfilment, compounded."""
+        if not self.pledge_year:
+            return 1.0
+        cut = min(1.0, self.plan_rate * self.own_fulfilment())
+        return (1.0 - cut) ** (self.model.year - self.pledge_year + 1)
 
     def visible(self):
         return any(v.tech == FleetTech.ELECTRIC for v in self.vehicles), False, self.pledge_year != 0, False, False
@@ -336,21 +360,37 @@ class MunicipalUnit(Actor):
             if replaced and vehicle.tech == FleetTech.ELECTRIC:
                 m.costs[2] += m.tech["municipal_fleet"]["electric_premium_sek"]
 
-    def proposals(self, vehicle_t):
-        """Grant projects (cost SEK, true t CO2e/yr cut): electrify a batch of vehicles, replace oil, save power."""
-        m, g = self.model, self.model.tech["grants"]
-        batch = min(sum(v.tech == FleetTech.FOSSIL for v in self.vehicles), g["fleet_batch"])
+    def proposals(self):
+        """One grant project of each kind (cost SEK, true t CO2e/yr cut, what it converts), in GrantProject order."""
+        m, g, mf = self.model, self.model.tech["grants"], self.model.tech["municipal_fleet"]
+        vehicle_t = accounting.municipal_vehicle_t(m.context)
+        fossil = [v for v in self.vehicles if v.tech == FleetTech.FOSSIL]
+        electrify = fossil[:g["fleet_batch"]]
+        to_biogas = fossil[len(electrify):len(electrify) + g["fleet_batch"]]
         saved = self.electricity * g["efficiency_saving"]
-        return [("fleet", batch * m.tech["municipal_fleet"]["electric_premium_sek"], batch * vehicle_t, batch),
-                ("heat", self.fossil_heat * g["heat_cost_sek_per_mwh"],
-                 self.fossil_heat * m.calib["unit_oil_t_per_mwh"], 0),
-                ("efficiency", saved * g["efficiency_cost_sek_per_mwh"], saved * m.drivers.electricity_ef[m.t], saved)]
+        points = g["charging_points_per_project"]
+        district_heat_t = m.calib["dh_t_per_mwh"] * m.drivers.district_heat_factor[m.t]
+        return [
+            (GrantProject.VEHICLES, len(electrify) * mf["electric_premium_sek"],
+             len(electrify) * (vehicle_t[FleetTech.FOSSIL] - vehicle_t[FleetTech.ELECTRIC]) * self.delivery, electrify),
+            (GrantProject.BIOGAS, len(to_biogas) * g["biogas_cost_sek_per_vehicle"],
+             len(to_biogas) * (vehicle_t[FleetTech.FOSSIL] - vehicle_t[FleetTech.BIOFUEL]) * self.delivery, to_biogas),
+            (GrantProject.CHARGING, points * m.tech["infrastructure"]["charge_point_cost_sek"],
+             points * m.p["grant_charging_t_per_point"], None),
+            (GrantProject.HEATING, self.fossil_heat * g["heat_cost_sek_per_mwh"],
+             self.fossil_heat * (m.calib["unit_oil_t_per_mwh"] * self.delivery - district_heat_t), None),
+            (GrantProject.EFFICIENCY, saved * g["efficiency_cost_sek_per_mwh"], saved * m.drivers.electricity_ef[m.t],
+             saved),
+            (GrantProject.BEHAVIOUR, g["behaviour_cost_sek"], m.p["grant_behaviour_t_per_project"], None)]
 
-    def execute(self, project, size):
-        if project == "fleet":
-            for vehicle in [v for v in self.vehicles if v.tech == FleetTech.FOSSIL][:int(size)]:
-                vehicle.tech = FleetTech.ELECTRIC
-        elif project == "heat":
+    def execute(self, project, true, size):
+        m = self.model
+        if project in (GrantProject.VEHICLES, GrantProject.BIOGAS):
+            for vehicle in size:
+                vehicle.tech = FleetTech.ELECTRIC if project == GrantProject.VEHICLES else FleetTech.BIOFUEL
+        elif project in (GrantProject.CHARGING, GrantProject.BEHAVIOUR):
+            m.grant_transport_cut += true     # a lasting cut of transport: no agent changes
+        elif project == GrantProject.HEATING:
             self.district_heat += self.fossil_heat
             self.fossil_heat = 0.0
         else:
@@ -376,35 +416,33 @@ class Municipality(mesa.Agent):
     def allocate_grants(self):
         """Rank the units' proposals by claimed tonnes per krona (or by lot) and fund them within the budget.
 
-        Claims overstate the true cut; a free rider goes ahead without a grant;
+        Every year, budget or not: claims overstate the true cut; a free rider
+        (decided once per run for each project) goes ahead without a grant;
         only funded, delivered projects that are not free riders count as
         additional abatement.
         """
         m, t = self.model, self.model.t
-        vehicle_t = grants.municipal_vehicle_t(m.context)
-        by_unit = [unit.proposals(vehicle_t) for unit in m.units]
-        projects = [(unit, *by_unit[u][kind]) for kind in range(3) for u, unit in enumerate(m.units)]
+        by_unit = [unit.proposals() for unit in m.units]
+        projects = [(unit, *by_unit[u][kind]) for kind in range(len(GrantProject)) for u, unit in enumerate(m.units)]
         overestimate = [1.0 + m.p["claim_overestimate_spread"] * m.p["claim_overestimate"] * uniform(m.keys[Stream.CLAIMS], i)
                         for i in range(len(projects))]
-        real = [(p, o) for p, o in zip(projects, overestimate) if p[2] > 0]
+        real = [(i, p, o) for i, (p, o) in enumerate(zip(projects, overestimate)) if p[2] > 0]
         m.grant_spend = 0.0
         budget = m.drivers.grant_budget[t]
-        if budget <= 0 or not real:
-            return
         key, lottery = m.keys[Stream.GRANTS], m.p["grant_allocation"] == "lottery"
-        rank = [-uniform_at(key, p, 0) if lottery else -(true * over) / cost
-                for p, ((_, _, cost, true, _), over) in enumerate(real)]
+        rank = [-uniform_at(key, i, 0) if lottery else -(true * over) / cost
+                for i, (_, _, cost, true, _), over in real]
         funded = [False] * len(real)
         remaining = budget
         for p in sorted(range(len(real)), key=rank.__getitem__):
-            if real[p][0][2] <= remaining:
+            if real[p][1][2] <= remaining:
                 funded[p] = True
-                remaining -= real[p][0][2]
-                m.grant_spend += real[p][0][2]
-        for p, ((unit, project, cost, true, size), _) in enumerate(real):
-            free_rider = uniform_at(key, p, 1) < m.p["free_rider_share"]
-            if uniform_at(key, p, 2) < m.p["grant_delivery"] and (funded[p] or free_rider):
-                unit.execute(project, size)
+                remaining -= real[p][1][2]
+                m.grant_spend += real[p][1][2]
+        for p, (i, (unit, project, cost, true, size), _) in enumerate(real):
+            free_rider = uniform_at(m.free_rider_key, i, 0) < m.p["free_rider_share"]
+            if uniform_at(key, i, 2) < m.p["grant_delivery"] and (funded[p] or free_rider):
+                unit.execute(project, true, size)
                 if funded[p] and not free_rider:
                     m.grant_abatement += true
                 elif not funded[p]:

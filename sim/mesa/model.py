@@ -31,6 +31,7 @@ from mesa.space import NetworkGrid
 
 from .. import __version__
 from ..base_year import calibrate
+from ..counterfactual import combine, without_pledge_effect
 from ..data import load_municipality
 from ..declarations.codes import SECTORS, SINKS, ActorKind, Measure, Stream
 from ..exogenous import build_drivers
@@ -70,10 +71,12 @@ class ClimateModel(mesa.Model):
     stream_offset : int
         Added to every decision stream number: 0 takes the engine's draws,
         another value draws independently of it.
+    pledge_effect : bool
+        False makes the run the pledge counterfactual (:mod:`sim.counterfactual`).
     """
 
     def __init__(self, scenario: Scenario, seed: int = 0, params: Mapping[str, float] | None = None,
-                 scale: float | None = None, stream_offset: int = 0):
+                 scale: float | None = None, stream_offset: int = 0, pledge_effect: bool = True):
         seed = check_seed(seed)
         scale = check_scale(scenario.scale if scale is None else scale)
         super().__init__(seed=seed % 2**32)  # Mesa's own generators stay unused: draws are counter-based
@@ -83,18 +86,20 @@ class ClimateModel(mesa.Model):
         self.data = load_municipality(scenario.municipality)
         population = build_population(self.data, scenario.start_year, seed, self.scale)
         network = build_network(population, seed, str(self.values["network_topology"]))
-        yearly = yearly_values(self.values, scenario.lever_years, scenario.years)
+        run_values = self.values if pledge_effect else without_pledge_effect(self.values)
+        yearly = yearly_values(run_values, scenario.lever_years, scenario.years)
         self.drivers = build_drivers(self.data, yearly, scenario.start_year, scenario.end_year)
         path = paths(yearly)
         self.sinks = removals(path, self.data.land, self.drivers.years)
         self.land_flux = land_use_flux(path, self.data.land)
         self.calib = calibrate(self.data, scenario.start_year)
-        self.first = YearContext.first(self.data, network, self.values, seed, self.calib, self.drivers, self.sinks,
+        self.first = YearContext.first(self.data, network, run_values, seed, self.calib, self.drivers, self.sinks,
                                        yearly)
         self.p = self.first.p                 # parameter values and constants (the year's, from step)
         self.tech, self.weight, self.n_agents = self.data.technology, population.weight, population.n_agents
         self.weights = [float(w) for w in utility_weights(self.first)]
         self.fulfilment_key = make_key(seed, 0, Stream.FULFILMENT + self.stream_offset)
+        self.free_rider_key = make_key(seed, 0, Stream.FREE_RIDERS + self.stream_offset)
         self.budget_start = int(self.data.figures["carbon_budget_start_year"])
 
         hh, firms, units = population.households, population.firms, population.units
@@ -117,7 +122,8 @@ class ClimateModel(mesa.Model):
             self.grid.place_agent(actor, actor.index)
         for actor in self.actors:    # the network does not change during a run
             actor.neighbours = self.grid.get_neighbors(actor.index)
-        self.grant_abatement = self.cumulative = 0.0
+        self.grant_abatement = self.cumulative = self.grant_transport_cut = 0.0
+        self.pledged_direct: list[float] = []   # pledged organisations' direct t CO2e/yr, by year
         self.record: dict[str, object] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, name=name: m.record[name]) for name in YEARLY})
@@ -178,7 +184,7 @@ class ClimateModel(mesa.Model):
         vehicle_t = accounting.municipal_vehicle_t(c)
         unit_fleet = unit_heat = 0.0
         for unit in self.units:
-            fleet_t = sum(vehicle_t[x.tech] for x in unit.vehicles)
+            fleet_t = sum(vehicle_t[x.tech] for x in unit.vehicles) * unit.delivery   # the unit's plan
             heat_t = unit.fossil_heat * unit.delivery * calib["unit_oil_t_per_mwh"]
             unit.direct = fleet_t + heat_t
             unit_fleet, unit_heat = unit_fleet + fleet_t, unit_heat + heat_t
@@ -188,7 +194,8 @@ class ClimateModel(mesa.Model):
         displaced = v["heat_recovery_share"] * (connected / eligible if eligible else 0.0)
         dh = (household[3] + firm[4] + units_dh) * calib["dh_t_per_mwh"] * d.district_heat_factor[t] * (1 - displaced)
         exo = {k: x[t] for k, x in d.exogenous.items()}
-        sectors = {"transport": household[0] + firm[0] + unit_fleet + exo["other_transport"],
+        sectors = {"transport": max(0.0, household[0] + firm[0] + unit_fleet + exo["other_transport"]
+                                    - self.grant_transport_cut),
                    "electricity_district_heating": dh, "industry": firm[1] + exo["industrial_process"],
                    "agriculture": exo["agriculture"], "work_machinery": firm[3], "product_use": exo["product_use"],
                    "waste": exo["waste"], "own_heating": household[2] + firm[2] + unit_heat}
@@ -235,20 +242,36 @@ class ClimateModel(mesa.Model):
             "heat_recovery_connections": sum(f.heat_recovery for f in self.firms) * w,
             "grant_abatement": self.grant_abatement,
             "fossil_co2": fossil, "cumulative_co2": self.cumulative,
-            "pledged_reduction": self.values["pledge_commitment"] * sum(a.pledge_baseline * x for a, x in orgs),
-            "delivered_reduction": sum(max(0.0, a.pledge_baseline - a.direct) * x for a, x in orgs),
+            "pledged_reduction": sum(self.commitment(a) * a.pledge_baseline * x for a, x in orgs),
+            "delivered_reduction": np.nan,    # from the counterfactual (dataset)
             "pledges": [sum(bool(a.pledge_year) for a in group) * x
                         for group, x in ((self.households, w), (self.firms, w), (self.units, 1.0))],
             "reduction_vs_2020": np.nan}
+        self.pledged_direct.append(sum(a.direct * x for a, x in orgs))
 
-    def dataset(self) -> xr.Dataset:
-        """The run's results as :func:`sim.simulate` returns them."""
+    def commitment(self, actor) -> float:
+        """Share of its baseline a pledged organisation committed to: a firm's pledge, a unit's plan by now."""
+        if actor.kind == ActorKind.FIRM:
+            return self.p["pledge_commitment"]
+        return 1.0 - (1.0 - actor.plan_rate) ** max(0, self.year - actor.pledge_year)
+
+    def dataset(self, counterfactual: ClimateModel | None = None) -> xr.Dataset:
+        """The run's results as :func:`sim.simulate` returns them; ``delivered_reduction`` against
+        ``counterfactual`` (the same run without the pledge effect), NaN without one."""
         records = empty_records(len(self.drivers.years))
         for name in YEARLY:
             records[name][:] = np.array(self.datacollector.model_vars[name], dtype=float)
+        records["pledged_direct"] = np.array(self.pledged_direct)
+        combine(records, None if counterfactual is None
+                else {"pledged_direct": np.array(counterfactual.pledged_direct)})
         sc = self.scenario
         if sc.start_year <= self.budget_start <= sc.end_year:
             records["within_budget"][()] = float(self.cumulative <= self.data.figures["carbon_budget"])
+        goal = self.data.pledge_goal
+        if sc.start_year <= goal.year <= sc.end_year:
+            signed = [(a, self.weight if a.kind == ActorKind.FIRM else 1.0) for a in self.firms + self.units
+                      if a.pledge_year and a.pledge_year <= goal.year]
+            records["pledge_goal_met"][()] = float(sum(x for _, x in signed) >= goal.organisations)
         attrs = {
             "title": f"sim Mesa reference run of scenario '{sc.name}'", "scenario": sc.name,
             "scenario_text": sc.text, "scenario_path": sc.path, "seed": self.run_seed, "scale": self.scale,
@@ -267,4 +290,8 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
              scale: float | None = None, stream_offset: int = 0) -> xr.Dataset:
     """Run the Mesa reference from the start year to the end year; same arguments and Dataset as
     :func:`sim.simulate`, plus ``stream_offset`` (see :class:`ClimateModel`)."""
-    return ClimateModel(scenario, seed, params, scale, stream_offset).run().dataset()
+    model = ClimateModel(scenario, seed, params, scale, stream_offset).run()
+    wanted = scenario.pledge_counterfactual and (not scenario.outputs or "delivered_reduction" in scenario.outputs)
+    counterfactual = (ClimateModel(scenario, seed, params, scale, stream_offset, pledge_effect=False).run()
+                      if wanted else None)
+    return model.dataset(counterfactual)
