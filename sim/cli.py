@@ -25,7 +25,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3,
 def _run(args: argparse.Namespace) -> int:
     from .batch import run_batch
     from .report import plot_net_emissions
-    from .store import check_replaceable, write_dataset
+    from .store import check_replaceable, store_lock, write_dataset
     from .summary import format_table
 
     scenarios = [load_scenario(path) for path in args.scenarios]
@@ -33,17 +33,18 @@ def _run(args: argparse.Namespace) -> int:
     check_replaceable(out)  # before any run: never delete or overwrite what sim did not write
     # a NetCDF file cannot grow run by run: work in a Zarr store beside it and export at the end
     store = out if out.suffix == ".zarr" else out.with_name(out.name + ".partial.zarr")
-    try:
-        ds = run_batch(scenarios, args.runs, seed=args.seed, store=store, client=args.scheduler,
-                       sampler=args.sampler, scale=args.scale, workers=args.workers, task_size=args.task_size,
-                       progress=not args.quiet)
-    except KeyboardInterrupt:
-        print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
-              file=sys.stderr)
-        return EXIT_INTERRUPTED
-    if out.suffix == ".nc":
-        write_dataset(ds, out)
-        shutil.rmtree(store)
+    with store_lock(store):  # the export and the removal of the working store too
+        try:
+            ds = run_batch(scenarios, args.runs, seed=args.seed, store=store, client=args.scheduler,
+                           sampler=args.sampler, scale=args.scale, workers=args.workers,
+                           task_size=args.task_size, progress=not args.quiet)
+        except KeyboardInterrupt:
+            print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if out.suffix == ".nc":
+            write_dataset(ds, out)
+            shutil.rmtree(store)
     print(format_table(ds))
     written = [str(out)]
     if args.report:
