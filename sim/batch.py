@@ -42,8 +42,8 @@ from .validation import check_scale, check_seed
 
 __all__ = ["BatchPlan", "plan_batch", "run_batch", "scenario_hash"]
 
-FORMAT = 1
-"""Version of the batch store layout; a store of another format is refused."""
+FORMAT = 2
+"""Version of the batch store layout; a store of another format is refused (2: checksums per run)."""
 
 TARGET_TASK_SECONDS = 2.0
 """Compute per task: a task costs about 5-50 ms of scheduling and writing, so tasks of about
@@ -176,7 +176,9 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         Root of the sample (``scipy.stats.qmc``) and of the run seeds (``numpy.random.SeedSequence``).
     store : str or Path, optional
         A ``.zarr`` directory written as tasks finish. If it exists it must have been made by the
-        same call (scenarios, seed, runs, sampler, scale, version), and only missing runs are computed.
+        same call (scenarios, seed, runs, sampler, scale, version), and only missing runs are computed,
+        with the runs whose data fail their checksums. The store's lock (``.NAME.lock`` beside it) is
+        held meanwhile: a second writer is refused.
     client : distributed.Client or str, optional
         A client or a scheduler address: its cluster is used unchanged. By default a local
         cluster of ``workers`` single-threaded processes is started and closed afterwards.
@@ -202,7 +204,8 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     Raises
     ------
     ValueError
-        On bad arguments; :class:`sim.store.StoreMismatchError` for a store made by another call.
+        On bad arguments; :class:`sim.store.StoreMismatchError` for a store made by another call;
+        :class:`sim.store.StoreLockedError` for a store another process is writing.
     """
     from . import store as stores
 
@@ -212,20 +215,21 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     if task_size is not None and (isinstance(task_size, bool) or not isinstance(task_size, int) or task_size < 1):
         raise ValueError(f"task_size: allowed a whole number >= 1; given {task_size!r}")
     template = build_template(plan)
-    if store is not None:
-        sink = stores.ZarrSink.open_or_create(store, template, plan.metadata(),
-                                              chunk=task_size or default_task_size(plan, 1))
-    else:
-        sink = MemorySink(template)
-    todo = sink.missing()
-    if todo.any():
-        with connect(client, workers) as dask_client:
-            n_workers = max(1, sum(dask_client.nthreads().values()))
-            size = task_size or default_task_size(plan, n_workers, int(todo.sum()))
-            _execute(plan, make_tasks(todo, size), dask_client, sink, progress)
-    ds = sink.result()
-    ds.update(summarize(ds))
-    sink.write_summaries(ds)
+    with stores.store_lock(store) if store is not None else contextlib.nullcontext():  # one writer at a time
+        if store is not None:
+            sink = stores.ZarrSink.open_or_create(store, template, plan.metadata(),
+                                                  chunk=task_size or default_task_size(plan, 1))
+        else:
+            sink = MemorySink(template)
+        todo = sink.missing()
+        if todo.any():
+            with connect(client, workers) as dask_client:
+                n_workers = max(1, sum(dask_client.nthreads().values()))
+                size = task_size or default_task_size(plan, n_workers, int(todo.sum()))
+                _execute(plan, make_tasks(todo, size), dask_client, sink, progress)
+        ds = sink.result()
+        ds.update(summarize(ds))
+        sink.write_summaries(ds)
     return ds
 
 

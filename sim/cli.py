@@ -37,7 +37,7 @@ def _run(args: argparse.Namespace) -> int:
     from .land import scenario_warnings
     from .report import plot_net_emissions
     from .scenario import load_scenario
-    from .store import check_replaceable, write_dataset
+    from .store import check_replaceable, store_lock, write_dataset
     from .summary import format_table, printable
     from .validation import check_scale_for
 
@@ -52,18 +52,19 @@ def _run(args: argparse.Namespace) -> int:
     check_replaceable(out)  # before any run: never delete or overwrite what sim did not write
     # a NetCDF file cannot grow run by run: work in a Zarr store beside it and export at the end
     store = out if out.suffix == ".zarr" else out.with_name(out.name + ".partial.zarr")
-    try:
-        ds = run_batch(scenarios, args.runs, seed=args.seed, store=store, client=args.scheduler,
-                       sampler=args.sampler, scale=args.scale, workers=args.workers, task_size=args.task_size,
-                       progress=not args.quiet)
-    except KeyboardInterrupt:
-        _traceback(getattr(args, "debug", False))
-        print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
-              file=sys.stderr)
-        return EXIT_INTERRUPTED
-    if out.suffix == ".nc":
-        write_dataset(ds, out)
-        shutil.rmtree(store)
+    with store_lock(store):  # the export and the removal of the working store too
+        try:
+            ds = run_batch(scenarios, args.runs, seed=args.seed, store=store, client=args.scheduler,
+                           sampler=args.sampler, scale=args.scale, workers=args.workers,
+                           task_size=args.task_size, progress=not args.quiet)
+        except KeyboardInterrupt:
+            _traceback(getattr(args, "debug", False))
+            print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if out.suffix == ".nc":
+            write_dataset(ds, out)
+            shutil.rmtree(store)
     print(format_table(ds))
     written = [str(out)]
     if args.report:

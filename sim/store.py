@@ -1,13 +1,37 @@
-"""Result files: single results written atomically; batch stores written run by run, resumable."""
+"""Result files: single results written atomically; batch stores written run by run, resumable,
+checksummed (damaged data named and recomputed) and locked against a second writer."""
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import fcntl
+import hashlib
 import inspect
 import json
+import logging
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
+
+LOG = logging.getLogger(__name__)
+
+RUN_CHECKSUM = "run_checksum"
+"""Store variable (scenario, run, checksummed): digest of each run's values of each variable along
+(scenario, run), written with the run's data and checked before its ``done`` flag counts."""
+
+STATIC_CHECKSUM = "static_checksum"
+"""Store variable (static): digest of each whole array not along (scenario, run) (coordinates, the
+sample, levers, summaries), written with the array."""
+
+CHECKSUM_ATTRIBUTE = "checksum_blake2b64"
+"""Attribute of every variable of a file written by :func:`write_dataset`: the hex digest of its
+decoded values, checked and removed by :func:`open_results`."""
+
+_BOOKKEEPING = ("done", RUN_CHECKSUM, STATIC_CHECKSUM)
 
 
 def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
@@ -21,6 +45,7 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     if path.suffix not in (".nc", ".zarr"):
         raise ValueError(f"{path}: field 'out': allowed a path ending in .nc or .zarr; given {path.suffix!r}")
     check_replaceable(path)
+    ds = with_checksum_attributes(ds)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
@@ -35,6 +60,48 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
         _remove_quietly(partial)
         raise
     return path
+
+
+def digest(values) -> np.uint64:
+    """BLAKE2b (64-bit) digest of an array's decoded values, the same whichever file format held them.
+
+    Strings count by their text (fixed-width or object), booleans as 0/1, numbers in little-endian
+    order, every NaN as the one canonical NaN (a reader's fill-value decoding may change its bits).
+    """
+    values = np.asarray(values)
+    kind = values.dtype.kind
+    if kind in "USO":
+        text = "\x00".join(x.decode() if isinstance(x, bytes) else str(x) for x in values.ravel())
+        payload = text.encode()
+    elif kind == "b":
+        payload = values.astype(np.uint8).tobytes()
+    elif kind == "f":
+        payload = np.where(np.isnan(values), np.nan, values).astype("<f8").tobytes()
+    else:
+        payload = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<")).tobytes()
+    header = f"{'S' if kind in 'USO' else kind}{values.shape}".encode()
+    return np.uint64(int.from_bytes(hashlib.blake2b(header + payload, digest_size=8).digest(), "little"))
+
+
+def with_checksum_attributes(ds: xr.Dataset) -> xr.Dataset:
+    """A shallow copy of ``ds`` whose every variable carries :data:`CHECKSUM_ATTRIBUTE`."""
+    out = ds.copy(deep=False)
+    for var in out.variables.values():
+        var.attrs = {**var.attrs, CHECKSUM_ATTRIBUTE: f"{int(digest(var.values)):016x}"}
+    return out
+
+
+def verify_checksum_attributes(ds: xr.Dataset, path: str | Path) -> xr.Dataset:
+    """Check and remove the :data:`CHECKSUM_ATTRIBUTE` of every variable (:class:`StoreDamagedError`)."""
+    damaged = []
+    for name, var in ds.variables.items():
+        held = var.attrs.pop(CHECKSUM_ATTRIBUTE, None)
+        if held is not None and held != f"{int(digest(var.values)):016x}":
+            damaged.append(str(name))
+    if damaged:
+        raise StoreDamagedError(path, "checksums do not match for variable(s) " + ", ".join(damaged)
+                                + ". Rerun the 'sim run' command that wrote it.")
+    return ds
 
 
 def _remove_quietly(path: Path) -> None:
@@ -111,33 +178,166 @@ class IncompleteStoreError(ValueError):
     """A batch store whose runs are not all finished."""
 
 
-class ZarrSink:
-    """A batch's Zarr store, written as tasks finish by this process alone.
+class StoreDamagedError(ValueError):
+    """Result data that fail their checksums or cannot be decoded; the message names them."""
 
-    Layout: the batch Dataset of :func:`sim.batch.build_template`, chunked along
-    ``run`` (one scenario per chunk), plus ``done`` (scenario, run). A task's
-    outputs are written first and its ``done`` flags last, each chunk file by
-    an atomic rename (zarr's local store), so a kill at any moment leaves runs
-    either done with all their data or not done. The store is created under a
-    temporary name and renamed into place, so it exists only whole.
+    def __init__(self, path: str | Path, what: str):
+        self.path = str(path)
+        super().__init__(f"{path}: damaged data: {what}")
+
+
+class StoreLockedError(ValueError):
+    """A batch store that another process is writing."""
+
+
+_HELD_LOCKS: dict[str, list] = {}
+"""Lock files this process holds: path -> [file descriptor, depth], so that nested holds are one lock."""
+
+
+def lock_path(store: str | Path) -> Path:
+    """The lock file of a store: a hidden file beside it (the store itself exists only once made)."""
+    store = Path(store)
+    return store.with_name(f".{store.name}.lock")
+
+
+@contextlib.contextmanager
+def store_lock(store: str | Path) -> Iterator[None]:
+    """Hold the store's write lock (``fcntl.flock`` on :func:`lock_path`) for the ``with`` block.
+
+    A second writer, in another process, is refused at once (:class:`StoreLockedError`, naming the
+    store and the pid written in the lock file). The operating system releases the lock whenever
+    this process ends, a crash included. Nested holds in one process share the lock. The lock file
+    is left in place: removing it would let two processes lock two different files.
+    """
+    path = lock_path(store)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = str(path.resolve())
+    if key in _HELD_LOCKS:
+        _HELD_LOCKS[key][1] += 1
+        try:
+            yield
+        finally:
+            _HELD_LOCKS[key][1] -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise StoreLockedError(f"{store}: field 'store': allowed one writer at a time; another process (pid "
+                               f"{holder}) is writing this store (lock {path}). Wait for it to finish, or use "
+                               "another store.") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _HELD_LOCKS[key] = [fd, 1]
+        yield
+    finally:
+        _HELD_LOCKS.pop(key, None)
+        os.close(fd)  # releases the lock
+
+
+@dataclasses.dataclass
+class Damage:
+    """What :meth:`ZarrSink.verify` found.
+
+    Attributes
+    ----------
+    runs : dict of str -> bool[n_scenarios, runs]
+        Per variable, the finished runs whose values fail their checksum or cannot be decoded.
+    chunks : set of (str, int, int, int)
+        Undecodable chunks as (variable, scenario, first run, stop run): rewritten whole on repair.
+    static : list of str
+        Arrays not along (scenario, run) that fail their checksum or cannot be decoded.
     """
 
-    def __init__(self, path: Path):
+    runs: dict[str, np.ndarray]
+    chunks: set[tuple[str, int, int, int]]
+    static: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.static) or any(mask.any() for mask in self.runs.values())
+
+    def describe(self, scenarios: list[str]) -> str:
+        """One line: each damaged variable with its runs, by scenario."""
+        parts = []
+        for name, mask in self.runs.items():
+            for s in range(mask.shape[0]):
+                if mask[s].any():
+                    parts.append(f"{name} {_runs(np.flatnonzero(mask[s]))} of scenario {scenarios[s]!r}")
+        parts += [f"{name} (whole array)" for name in self.static]
+        return "; ".join(parts)
+
+
+def _runs(runs: np.ndarray) -> str:
+    """``[0, 1, 2, 5]`` -> ``'runs 0-2, 5'``; ``[3]`` -> ``'run 3'``."""
+    breaks = np.flatnonzero(np.diff(runs) != 1) + 1
+    ranges = ", ".join(f"{b[0]}" if b.size == 1 else f"{b[0]}-{b[-1]}" for b in np.split(runs, breaks))
+    return ("run " if runs.size == 1 else "runs ") + ranges
+
+
+def with_checksum_variables(template: xr.Dataset) -> xr.Dataset:
+    """``template`` with :data:`RUN_CHECKSUM` and :data:`STATIC_CHECKSUM` of its own values.
+
+    Every variable along (scenario, run) but ``done`` is checksummed run by run, every other
+    array (coordinates included) whole; the names are kept in the variables' ``variables`` attribute.
+    """
+    run_names = [str(n) for n, v in template.data_vars.items()
+                 if v.dims[:2] == ("scenario", "run") and n not in _BOOKKEEPING]
+    static_names = [str(n) for n in template.variables if n not in run_names and n not in _BOOKKEEPING]
+    n_s, runs = template.sizes["scenario"], template.sizes["run"]
+    sums = np.zeros((n_s, runs, len(run_names)), dtype=np.uint64)
+    for k, name in enumerate(run_names):
+        values = template.variables[name].values
+        sums[:, :, k] = [[digest(values[s, r]) for r in range(runs)] for s in range(n_s)]
+    static = np.array([digest(template.variables[n].values) for n in static_names], dtype=np.uint64)
+    return template.assign({
+        RUN_CHECKSUM: (("scenario", "run", "checksummed"), sums,
+                       {"units": "1", "variables": run_names,
+                        "long_name": "BLAKE2b-64 digest of each run's values of each variable in 'variables'"}),
+        STATIC_CHECKSUM: (("static",), static,
+                          {"units": "1", "variables": static_names,
+                           "long_name": "BLAKE2b-64 digest of each whole array in 'variables'"}),
+    })
+
+
+class ZarrSink:
+    """A batch's Zarr store, written as tasks finish by this process alone (see :func:`store_lock`).
+
+    Layout: the batch Dataset of :func:`sim.batch.build_template`, chunked along
+    ``run`` (one scenario per chunk), plus ``done`` (scenario, run) and the checksums
+    :data:`RUN_CHECKSUM` and :data:`STATIC_CHECKSUM` (:func:`with_checksum_variables`).
+    A task's outputs and their checksums are written first, read back and verified, and its
+    ``done`` flags last, each chunk file by an atomic rename (zarr's local store), so a kill at
+    any moment leaves runs either done with all their data or not done. A finished run counts
+    only while its checksums match (:meth:`verify`). The store is created under a temporary
+    name and renamed into place, so it exists only whole.
+    """
+
+    def __init__(self, path: Path, mode: str = "r+"):
         import zarr
 
         self.path = path
-        self.group = zarr.open_group(str(path), mode="r+")
+        self.group = zarr.open_group(str(path), mode=mode)
 
     @classmethod
     def open_or_create(cls, path: str | Path, template: xr.Dataset, metadata: dict, chunk: int) -> ZarrSink:
+        """Open the store of this batch and repair what is damaged, or create it.
+
+        The caller holds :func:`store_lock`.
+        """
         path = Path(path)
         if path.suffix != ".zarr":
             raise ValueError(f"{path}: field 'store': allowed a path ending in .zarr; given {path.suffix!r}")
+        template = with_checksum_variables(template)
         if path.exists():
             check_metadata(path, metadata)
             for partial in path.rglob("*.partial"):  # temporary files of a killed write
                 partial.unlink(missing_ok=True)
-            return cls(path)
+            sink = cls(path)
+            sink.repair(template)
+            return sink
         path.parent.mkdir(parents=True, exist_ok=True)
         for stale in path.parent.glob(f".{path.name}.partial-*"):  # left by a process killed while creating
             shutil.rmtree(stale, ignore_errors=True)
@@ -156,25 +356,145 @@ class ZarrSink:
             raise
         return cls(path)
 
+    @property
+    def scenarios(self) -> list[str]:
+        return [str(x) for x in self.group["scenario"][...]]
+
+    def _checksummed(self, name: str) -> list[str]:
+        return list(self.group[name].attrs["variables"])
+
     def missing(self):
         return self.group["done"][...] == 0
 
     def write(self, task, arrays: dict) -> None:
+        """Write a task's outputs and checksums, verify them as read back, then flag its runs done."""
         region = (task.scenario, slice(task.start, task.stop))
+        names = self._checksummed(RUN_CHECKSUM)
+        sums = self.group[RUN_CHECKSUM][region]
+        written = {}
         for name, values in arrays.items():
-            self.group[name][region] = values
+            array = written[name] = self.group[name]
+            values = np.asarray(values, dtype=array.dtype)
+            array[region] = values
+            sums[:, names.index(name)] = [digest(run) for run in values]
+        self.group[RUN_CHECKSUM][region] = sums
+        for name, array in written.items():  # read back: what the store holds, not what was sent
+            held = np.array([digest(run) for run in array[region]], dtype=np.uint64)
+            bad = held != sums[:, names.index(name)]
+            if bad.any():
+                runs = np.flatnonzero(bad) + task.start
+                raise StoreDamagedError(self.path, f"{name} {_runs(runs)} of scenario "
+                                                   f"{self.scenarios[task.scenario]!r} read back differ from "
+                                                   "what was written")
         self.group["done"][region] = 1  # last: the runs count as done only now
 
+    def _read_chunks(self, name: str, damage: Damage, mask: np.ndarray | None = None) -> np.ndarray:
+        """The whole of a run-chunked array; a chunk that cannot be decoded is NaN/0 and noted in ``damage``.
+
+        ``mask`` (bool[n_scenarios, runs], updated in place) marks the runs of the undecodable chunks.
+        """
+        array = self.group[name]
+        with contextlib.suppress(Exception):  # a codec's error on damaged bytes: find the chunks, one by one
+            return array[...]
+        step = array.chunks[1]
+        out = np.zeros(array.shape, dtype=array.dtype)
+        for s in range(array.shape[0]):
+            for start in range(0, array.shape[1], step):
+                stop = min(start + step, array.shape[1])
+                try:
+                    out[s, start:stop] = array[s, start:stop]
+                except Exception:  # noqa: BLE001 - a codec's error on damaged bytes, whatever it is
+                    damage.chunks.add((name, s, start, stop))
+                    if mask is not None:
+                        mask[s, start:stop] = True
+        return out
+
+    def verify(self) -> Damage:
+        """Check every finished run's values against its checksums, and every other array whole."""
+        damage = Damage({}, set(), [])
+        shape = self.group["done"].shape
+        done_lost = np.zeros(shape, dtype=bool)
+        done = self._read_chunks("done", damage, done_lost).astype(bool)
+        if done_lost.any():
+            damage.runs["done"] = done_lost
+        sums_lost = np.zeros(shape, dtype=bool)
+        sums = self._read_chunks(RUN_CHECKSUM, damage, sums_lost)
+        if (sums_lost & done).any():
+            damage.runs[RUN_CHECKSUM] = sums_lost & done
+        for k, name in enumerate(self._checksummed(RUN_CHECKSUM)):
+            lost = np.zeros(shape, dtype=bool)
+            values = self._read_chunks(name, damage, lost)
+            held = np.array([[digest(values[s, r]) for r in range(shape[1])] for s in range(shape[0])],
+                            dtype=np.uint64).reshape(shape)
+            bad = done & ~sums_lost & (lost | (held != sums[:, :, k]))
+            if bad.any():
+                damage.runs[name] = bad
+        try:
+            static = self.group[STATIC_CHECKSUM][...]
+        except Exception:  # noqa: BLE001 - undecodable: nothing static can be vouched for
+            static = None
+            damage.static.append(STATIC_CHECKSUM)
+        for k, name in enumerate(self._checksummed(STATIC_CHECKSUM)):
+            try:
+                ok = static is not None and digest(self.group[name][...]) == static[k]
+            except Exception:  # noqa: BLE001 - a codec's error on damaged bytes
+                ok = False
+            if not ok and static is not None:
+                damage.static.append(name)
+        return damage
+
+    def check(self) -> None:
+        """Raise :class:`StoreDamagedError` naming the damaged variables and runs, if any."""
+        damage = self.verify()
+        if damage:
+            raise StoreDamagedError(self.path, damage.describe(self.scenarios) + ". Rerun the same 'sim run' "
+                                    "command to recompute them.")
+
+    def repair(self, template: xr.Dataset) -> None:
+        """Make damaged runs unfinished (so that they are recomputed) and rewrite damaged static arrays.
+
+        ``template`` is the store's Dataset as created (with its checksum variables).
+        """
+        damage = self.verify()
+        if not damage:
+            return
+        LOG.warning("sim: %s: recomputing damaged data: %s", self.path, damage.describe(self.scenarios))
+        for name, s, start, stop in sorted(damage.chunks):  # undecodable: rewritten whole, never read
+            self.group[name][s, start:stop] = template[name].values[s, start:stop]
+        lost = np.zeros(self.group["done"].shape, dtype=bool)
+        for mask in damage.runs.values():
+            lost |= mask
+        done = self.group["done"][...]
+        done[lost] = 0
+        self.group["done"][...] = done
+        names = self._checksummed(STATIC_CHECKSUM)
+        for name in damage.static:
+            self.group[name][...] = template[name].values
+        if damage.static:
+            self.group[STATIC_CHECKSUM][...] = template[STATIC_CHECKSUM].values
+            self._update_static([n for n in names if n not in damage.static])
+
+    def _update_static(self, names: list[str]) -> None:
+        """Set the static checksums of ``names`` to what the store holds."""
+        sums = self.group[STATIC_CHECKSUM][...]
+        order = self._checksummed(STATIC_CHECKSUM)
+        for name in names:
+            sums[order.index(name)] = digest(self.group[name][...])
+        self.group[STATIC_CHECKSUM][...] = sums
+
     def result(self) -> xr.Dataset:
+        """The verified batch Dataset, without its bookkeeping variables."""
+        self.check()
         ds = xr.open_zarr(self.path, chunks=None).load()
         ds.close()
-        return ds.drop_vars("done")
+        return ds.drop_vars(_BOOKKEEPING)
 
     def write_summaries(self, ds: xr.Dataset) -> None:
         from .summary import SUMMARY_VARIABLES
 
         for name in SUMMARY_VARIABLES:
             self.group[name][...] = ds[name].values
+        self._update_static(list(SUMMARY_VARIABLES))
 
 
 def check_metadata(path: Path, metadata: dict) -> None:
@@ -196,11 +516,12 @@ def check_metadata(path: Path, metadata: dict) -> None:
 
 
 def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
-    """Read a batch result (``.zarr`` store or ``.nc`` file) into memory.
+    """Read a batch result (``.zarr`` store or ``.nc`` file) into memory, its checksums verified.
 
     A store with unfinished runs raises :class:`IncompleteStoreError`, unless
     ``allow_partial``: then the Dataset keeps the ``done`` flags and its
-    summaries are recomputed over the finished runs.
+    summaries are recomputed over the finished runs. Data that fail their checksums
+    or cannot be decoded raise :class:`StoreDamagedError`, naming the variables (and runs).
     """
     from .summary import summarize
 
@@ -208,12 +529,22 @@ def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
     if not path.exists():
         raise FileNotFoundError(f"{path}: field 'results': allowed an existing .zarr store or .nc file; "
                                 "given a path that does not exist")
-    if path.suffix == ".nc":
-        return xr.load_dataset(path, engine="h5netcdf")
-    if path.suffix != ".zarr":
+    if path.suffix not in (".zarr", ".nc"):
         raise ValueError(f"{path}: field 'results': allowed a path ending in .zarr or .nc; given {path.suffix!r}")
-    with xr.open_zarr(path, chunks=None) as lazy:  # numpy, not dask: never computed on a cluster
-        ds = lazy.load()
+    if path.suffix == ".zarr" and path.is_dir():
+        import zarr
+
+        if RUN_CHECKSUM in zarr.open_group(str(path), mode="r"):
+            ZarrSink(path, mode="r").check()
+    try:
+        if path.suffix == ".nc":
+            ds = xr.load_dataset(path, engine="h5netcdf")
+        else:
+            with xr.open_zarr(path, chunks=None) as lazy:  # numpy, not dask: never computed on a cluster
+                ds = lazy.load()
+    except Exception as error:  # noqa: BLE001 - whatever the decoder raises on damaged bytes
+        raise StoreDamagedError(path, f"cannot be decoded ({type(error).__name__}: {error})") from None
+    ds = verify_checksum_attributes(ds, path).drop_vars([n for n in (RUN_CHECKSUM, STATIC_CHECKSUM) if n in ds])
     if "done" not in ds:
         return ds
     done = ds["done"].values.astype(bool)
