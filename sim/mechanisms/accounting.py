@@ -138,7 +138,7 @@ def step(state: State, context: YearContext, records: MutableMapping[str, np.nda
     sectors, consumption, scopes = account(state, context)
     co2_share = context.data.co2_share
     fossil = sum(sectors[s] * co2_share[name] for s, name in enumerate(SECTORS))
-    if context.year >= context.data.figures["carbon_budget_start_year"]:
+    if context.year >= context.data.targets.budget.start_year:
         state.cumulative_co2 += fossil
     t, weight = context.t, state.weight
     records["emissions"][t] = sectors
@@ -176,10 +176,3 @@ def record_flows(state: State, context: YearContext, records: MutableMapping[str
     records["new_cars"][context.t] = state.new_cars
     records["costs"][context.t] = state.costs
     records["grant_spend"][context.t] = state.grant_spend
-
-
-def close(state: State, context: YearContext, records: MutableMapping[str, np.ndarray]) -> None:
-    """Per-run outcomes after the last year: the carbon budget (NaN when the run starts after it)."""
-    figures, years = context.data.figures, context.drivers.years
-    if years[0] <= figures["carbon_budget_start_year"] <= years[-1]:
-        records["within_budget"][()] = float(state.cumulative_co2 <= figures["carbon_budget"])
