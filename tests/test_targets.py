@@ -358,6 +358,14 @@ def batch(tmp_path_factory):
     return sim.run_batch(scenarios, 6, seed=3, workers=1)
 
 
+def test_every_probability_outcome_is_summarised():
+    """Each outcome whose declared summary is a probability has its prob_ variable, and only those."""
+    from sim.declarations.outcomes import _PROBABILITY, OUTCOMES
+    from sim.summary import FLAGS, SUMMARY_VARIABLES
+    assert sorted(FLAGS.values()) == sorted(n for n, o in OUTCOMES.items() if o.summary == _PROBABILITY)
+    assert set(FLAGS) <= set(SUMMARY_VARIABLES)
+
+
 def test_summaries_are_the_means_of_the_flags(batch):
     from sim.summary import FLAGS
     assert batch.attrs["target_reduction_year"] == 2025 and batch.attrs["carbon_budget_version"] == "KK-2023-08"

@@ -111,7 +111,7 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
             "share of runs by year (share_on_budget_pathway of the summary)"),
     Outcome("budget_exhausted_year", (), "1",
             "calendar year in which cumulative fossil CO2 first exceeds the carbon budget (NaN if not within "
-            "the run)", "median over runs"),
+            "the run)", "median over runs (budget_exhausted_year_median; a run within the budget counts as later)"),
     Outcome("within_budget", (), "1",
             "cumulative fossil CO2 at the last year within the carbon budget (1 yes, 0 no; NaN if the run starts after the budget)", _PROBABILITY),
 )}
