@@ -232,8 +232,8 @@ def _summary_table(ds) -> str:
     label = target_labels(ds)
     columns = [(f"reduction target {label['reduction']}, without compensation", "prob_target_2030"),
                (f"reduction target {label['reduction']}, with compensation", "prob_target_2030_with_compensation"),
-               (f"climate positive {label['positive'][2:]}, without compensation", "prob_climate_positive_2045"),
-               (f"climate positive {label['positive'][2:]}, with compensation",
+               (f"climate positive {label['positive_year']}, without compensation", "prob_climate_positive_2045"),
+               (f"climate positive {label['positive_year']}, with compensation",
                 "prob_climate_positive_2045_with_compensation"),
                ("consumption goal", "prob_consumption_target"), ("within the carbon budget", "prob_within_budget"),
                ("carbon budget exhausted (median year)", "budget_exhausted_year_median"),

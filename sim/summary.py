@@ -46,7 +46,7 @@ def summarize(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     Runs whose outcomes are NaN (not finished, or a target year outside the
     horizon) are left out; a summary over no run is NaN. The band is taken in
     the reduction-target year of the Dataset's attributes
-    (``target_reduction_year``, 2030 when absent).
+    (``target_reduction_year``; NaN when the Dataset carries no targets).
 
     Parameters
     ----------
@@ -67,8 +67,8 @@ def summarize(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     exhausted = np.where(ds["within_budget"].values == 1.0, np.inf, ds["budget_exhausted_year"].values)
     median = _per_scenario(exhausted, lambda v: float(np.quantile(v, 0.5, method="inverted_cdf")))
     out["budget_exhausted_year_median"] = np.where(np.isinf(median), np.nan, median)
-    year = int(ds.attrs.get("target_reduction_year", 2030))
-    if year in ds["year"].values:
+    year = ds.attrs.get("target_reduction_year")
+    if year is not None and int(year) in ds["year"].values:
         net = ds["net_emissions"].sel(year=year).values
     else:
         net = np.full(ds["net_emissions"].shape[:2], np.nan)
@@ -100,12 +100,16 @@ def _per_scenario(values: np.ndarray, statistic) -> np.ndarray:
 def target_labels(ds: xr.Dataset) -> dict[str, str]:
     """Short labels of the targets from the Dataset's ``target_*`` attributes (the municipality's targets).
 
-    Keys: ``reduction`` (e.g. "2030 -80%"), ``positive`` (e.g. "+ 2045"), ``year`` (the reduction year).
+    Keys: ``reduction`` (e.g. "2030 -80%"), ``positive_year`` (e.g. "2045") and ``year`` (the
+    reduction year, e.g. "2030"); words instead of numbers when the Dataset carries no targets
+    (a batch over municipalities with different targets).
     """
-    year = int(ds.attrs.get("target_reduction_year", 2030))
-    share = float(ds.attrs.get("target_allowed_share", 0.2))
-    return {"reduction": f"{year} -{100 * (1 - share):.0f}%",
-            "positive": f"+ {int(ds.attrs.get('target_climate_positive_year', 2045))}", "year": str(year)}
+    attrs = ds.attrs
+    if not {"target_reduction_year", "target_allowed_share", "target_climate_positive_year"} <= set(attrs):
+        return {"reduction": "reduction", "positive_year": "target year", "year": "reduction year"}
+    year = int(attrs["target_reduction_year"])
+    return {"reduction": f"{year} -{100 * (1 - float(attrs['target_allowed_share'])):.0f}%",
+            "positive_year": str(int(attrs["target_climate_positive_year"])), "year": str(year)}
 
 
 def format_table(ds: xr.Dataset) -> str:
@@ -118,8 +122,8 @@ def format_table(ds: xr.Dataset) -> str:
     label = target_labels(ds)
     columns = [(f"P({label['reduction']})", "prob_target_2030"),
                (f"P({label['reduction']} +c)", "prob_target_2030_with_compensation"),
-               (f"P({label['positive']})", "prob_climate_positive_2045"),
-               (f"P({label['positive']} +c)", "prob_climate_positive_2045_with_compensation"),
+               (f"P(+ {label['positive_year']})", "prob_climate_positive_2045"),
+               (f"P(+ {label['positive_year']} +c)", "prob_climate_positive_2045_with_compensation"),
                ("P(consumption)", "prob_consumption_target"), ("P(budget)", "prob_within_budget")]
     band_head = f"net {label['year']} kt CO2e: median [5-95 %]"
     header = (f"{'scenario':<24} {'runs':>6} " + " ".join(f"{h:>{max(len(h), 8)}}" for h, _ in columns)
