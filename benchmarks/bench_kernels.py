@@ -18,7 +18,7 @@ import pytest
 from bench_settings import QUICK, ROOT, SEED
 
 from sim.data import load_municipality
-from sim.declarations.codes import ActorKind, Stream
+from sim.declarations.codes import ActorKind, Signal, Stream
 from sim.declarations.constants import VALUES as CONSTANTS
 from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges, rng
 from sim.kernels.rng import make_key, uniforms
@@ -44,14 +44,14 @@ def state(size: str) -> dict:
     n_h, n_f, n_u = len(hh.zone), len(firms.sector), len(units.name)
     n = n_h + n_f + n_u
     signals = (uniforms(SEED, 0, 901, 5 * n).reshape(n, 5) < 0.2)
-    bits = np.zeros(n, dtype=np.uint8)
+    bits = np.full(n, 1 << int(Signal.PRESENT), dtype=np.uint8)   # everyone present
     for column in range(5):
         bits |= signals[:, column].astype(np.uint8) << column
-    counts = np.zeros((n, 5), dtype=np.int32)
+    counts = np.zeros((n, len(Signal)), dtype=np.int32)
     influence.update_counts(net.indptr, net.indices, np.zeros(n, dtype=np.uint8), bits, counts)
     exposure = np.empty((n, 5))
     for column in range(5):
-        influence.shares(net.indptr, counts, column, 0, exposure[:, column])
+        influence.shares(counts, column, int(Signal.PRESENT), 0, exposure[:, column])
     changed = bits ^ (uniforms(SEED, 0, 902, n) < 0.1).astype(np.uint8)   # a year's changes: about 10 % of agents
     pledge_year = np.where(uniforms(SEED, 0, 900, n) < 0.1, 2022, 0).astype(np.int32)
     strength = np.empty(n)
@@ -94,10 +94,11 @@ def case(name: str, size: str):
                                                  s["counts"].copy()), n
     if name == "influence.shares":
         net = s["net"]
-        return influence.shares, lambda: (net.indptr, s["counts"], 2, 0, np.empty(n)), n
+        return influence.shares, lambda: (s["counts"], 2, int(Signal.PRESENT), 0, np.empty(n)), n
     if name == "pledges.sign_pledges":
         hazard = np.array([v["household_pledge_rate"], 0.05, 0.15])
-        return pledges.sign_pledges, lambda: (s["kind"], s["attitude"], s["pledge_year"].copy(), s["exposure"][:, 2],
+        return pledges.sign_pledges, lambda: (s["kind"], np.ones(n, dtype=bool), s["attitude"], s["pledge_year"].copy(),
+                                              s["exposure"][:, 2],
                                               hazard, v["pledge_social_weight"], YEAR, key), n
     if name == "pledges.pledge_strength":
         return pledges.pledge_strength, lambda: (s["pledge_year"], YEAR, v["pledge_decay"], np.empty(n)), n

@@ -122,6 +122,7 @@ def scenario_hash(scenario: Scenario) -> str:
     doc = {"name": scenario.name, "start_year": scenario.start_year, "end_year": scenario.end_year,
            "municipality": Path(scenario.municipality).name,
            "levers": {k: scenario.levers[k] for k in sorted(scenario.levers)},
+           "lever_years": {k: scenario.lever_years[k] for k in sorted(scenario.lever_years)},
            "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())}}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
@@ -257,7 +258,8 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
     for p in LEVERS:
         values = [s.levers[p.name] for s in plan.scenarios]
         data[p.name] = (("scenario",), np.array(values) if p.is_choice else np.array(values, dtype=float),
-                        {"units": p.units, "long_name": p.meaning, "role": "lever"})
+                        {"units": p.units, "long_name": p.meaning, "role": "lever",
+                         "from_year": [int(s.lever_years.get(p.name, s.start_year)) for s in plan.scenarios]})
     data["sample_quantile"] = (("run", "uncertainty"), plan.quantiles,
                                {"units": "1", "long_name": f"quantile of each uncertainty in the shared "
                                                            f"{plan.sampler} sample (unit hypercube)"})
@@ -368,7 +370,8 @@ def simulate_runs(scenario: dict, seeds: np.ndarray, params: list[dict[str, floa
 
 def pack_scenario(scenario: Scenario) -> dict:
     fields = {f.name: getattr(scenario, f.name) for f in dataclasses.fields(scenario)}
-    fields.update(levers=dict(scenario.levers), uncertainties=dict(scenario.uncertainties), outputs=())
+    fields.update(levers=dict(scenario.levers), uncertainties=dict(scenario.uncertainties),
+                  lever_years=dict(scenario.lever_years), outputs=())
     return fields
 
 
@@ -376,7 +379,8 @@ def unpack_scenario(fields: dict) -> Scenario:
     from types import MappingProxyType
 
     return Scenario(**{**fields, "levers": MappingProxyType(dict(fields["levers"])),
-                       "uncertainties": MappingProxyType(dict(fields["uncertainties"]))})
+                       "uncertainties": MappingProxyType(dict(fields["uncertainties"])),
+                       "lever_years": MappingProxyType(dict(fields["lever_years"]))})
 
 
 def _execute(plan: BatchPlan, tasks: list[Task], client, sink, progress: bool) -> None:

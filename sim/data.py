@@ -71,6 +71,49 @@ class Targets:
     consumption_goal: str = "same_pace"
 
 
+LAND_SHARES = ("forest_share", "drained_peat_forest_share", "drained_peat_farmland_share")
+"""Fields of ``[land]`` given per hectare of land, each with ``value``, ``low`` and ``high``."""
+
+HA_PER_KM2 = 100.0
+
+
+@dataclass(frozen=True)
+class Land:
+    """The land a municipality's removals are bounded by (``[land]`` of ``municipality.toml``).
+
+    Shares are per hectare of land (national figures scaled to the
+    municipality); ``ranges`` holds each share's (low, high) uncertainty range
+    and ``sources`` the source key of every field.
+    """
+
+    land_area_ha: float
+    forest_share: float
+    drained_peat_forest_share: float
+    drained_peat_farmland_share: float
+    ranges: dict[str, tuple[float, float]]
+    sources: dict[str, str]
+
+    @property
+    def forest_area_ha(self) -> float:
+        """Forest land (ha)."""
+        return self.land_area_ha * self.forest_share
+
+    @property
+    def drained_peat_forest_ha(self) -> float:
+        """Drained organic soil on forest land (ha)."""
+        return self.land_area_ha * self.drained_peat_forest_share
+
+    @property
+    def drained_peat_farmland_ha(self) -> float:
+        """Drained organic soil on farmland (ha)."""
+        return self.land_area_ha * self.drained_peat_farmland_share
+
+    @property
+    def drained_peat_ha(self) -> float:
+        """All drained organic soil, the most that can be rewetted (ha)."""
+        return self.drained_peat_forest_ha + self.drained_peat_farmland_ha
+
+
 @dataclass(frozen=True)
 class MunicipalityData:
     """Everything read from one municipality folder.
@@ -95,6 +138,7 @@ class MunicipalityData:
     procurement_intensity: dict[str, float]
     carbon_budgets: dict[str, CarbonBudget]
     targets: Targets
+    land: Land
 
     def series_value(self, series: str, year: int, column: str | None = None) -> float:
         """A value of a yearly series, with an error naming the file if the year is missing."""
@@ -255,6 +299,45 @@ def _targets(path: Path, meta: dict[str, Any], budgets: dict[str, CarbonBudget])
                    table["consumption_goal"])
 
 
+def _source(path: Path, field_name: str, entry: dict[str, Any]) -> str:
+    if not isinstance(entry.get("source"), str) or not entry["source"]:
+        raise DataError(path, f"{field_name}.source", "a source key or an assumption", entry.get("source", "(missing)"))
+    return entry["source"]
+
+
+def _land(path: Path, meta: dict[str, Any]) -> Land:
+    """The ``[land]`` table, checked: a positive land area and shares in [0, 1] with low <= value <= high."""
+    table = meta.get("land")
+    if not isinstance(table, dict):
+        raise DataError(path, "land", f"a table with land_area and {', '.join(LAND_SHARES)}", table)
+    area = table.get("land_area")
+    if not isinstance(area, dict) or not _is_number(area.get("value")) or area["value"] <= 0.0:
+        raise DataError(path, "land.land_area.value", "a positive number (km2)",
+                        area.get("value", "(missing)") if isinstance(area, dict) else "(missing)")
+    sources = {"land_area": _source(path, "land.land_area", area)}
+    shares, ranges = {}, {}
+    for name in LAND_SHARES:
+        entry = table.get(name)
+        if not isinstance(entry, dict):
+            raise DataError(path, f"land.{name}", "a table with value, low, high and source", "(missing)")
+        for key in ("value", "low", "high"):
+            value = entry.get(key, "(missing)")
+            if not _is_number(value) or not 0.0 <= value <= 1.0:
+                raise DataError(path, f"land.{name}.{key}", "a share of the land area in [0, 1]", value)
+        if not entry["low"] <= entry["value"] <= entry["high"]:
+            raise DataError(path, f"land.{name}", "low <= value <= high",
+                            (entry["low"], entry["value"], entry["high"]))
+        shares[name], ranges[name] = float(entry["value"]), (float(entry["low"]), float(entry["high"]))
+        sources[name] = _source(path, f"land.{name}", entry)
+    if shares["drained_peat_forest_share"] > shares["forest_share"]:
+        raise DataError(path, "land.drained_peat_forest_share", f"at most forest_share ({shares['forest_share']})",
+                        shares["drained_peat_forest_share"])
+    if shares["forest_share"] + shares["drained_peat_farmland_share"] > 1.0:
+        raise DataError(path, "land.drained_peat_farmland_share", "at most 1 - forest_share",
+                        shares["drained_peat_farmland_share"])
+    return Land(land_area_ha=float(area["value"]) * HA_PER_KM2, ranges=ranges, sources=sources, **shares)
+
+
 @lru_cache(maxsize=8)
 def load_municipality(path: Path) -> MunicipalityData:
     """Read and check a municipality data folder (cached per folder).
@@ -308,4 +391,4 @@ def load_municipality(path: Path) -> MunicipalityData:
         figures=figures, assumptions=meta.get("assumptions", {}),
         technology=technology, sector_split=split, co2_share=co2,
         municipal_units=units, procurement_intensity=intensity, carbon_budgets=budgets,
-        targets=_targets(path / "municipality.toml", meta, budgets))
+        targets=_targets(path / "municipality.toml", meta, budgets), land=_land(path / "municipality.toml", meta))

@@ -17,14 +17,17 @@ import xarray as xr
 from . import __version__
 from .base_year import calibrate
 from .data import MunicipalityData, load_municipality
-from .exogenous import build_drivers, removals
-from .mechanisms import accounting, adoption, behaviour, grants, influence, infrastructure, pledges, procurement
+from .exogenous import build_drivers
+from .land import land_use_flux, removals
+from .mechanisms import (accounting, adoption, behaviour, demography, grants, influence, infrastructure, pledges,
+                         procurement)
 from .network import Network, build_network
 from .population import Population, build_population
 from .results import empty_records, to_dataset
 from .sampling import parameter_values
 from .scenario import Scenario
 from .state import State, YearContext
+from .timing import paths, yearly_values
 from .validation import check_scale, check_seed
 
 
@@ -47,7 +50,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     Returns
     -------
     xarray.Dataset
-        Dimension ``year`` plus ``sector``, ``sink``, ``scope``, ``fuel``,
+        Dimension ``year`` plus ``sector``, ``sink``, ``land_flux``, ``scope``, ``fuel``,
         ``system``, ``step``, ``actor_kind`` and ``payer``; every variable
         carries ``units`` and ``long_name``; the parameter values are scalar
         variables; the attributes hold the scenario text, seed and version.
@@ -56,9 +59,12 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     scale = check_scale(scenario.scale if scale is None else scale)
     values = parameter_values(scenario, seed, params)
     data = load_municipality(scenario.municipality)
-    population = build_population(data, scenario.start_year, seed, scale)
+    yearly = yearly_values(values, scenario.lever_years, scenario.years)
+    peak = build_drivers(data, yearly, scenario.start_year, scenario.end_year).population.max()
+    population = build_population(data, scenario.start_year, seed, scale, peak_population=float(peak))
     network = build_network(population, seed, str(values["network_topology"]))
-    records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year)
+    records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
+                  scenario.lever_years)
     attrs = {
         "title": f"sim run of scenario '{scenario.name}'",
         "scenario": scenario.name, "scenario_text": scenario.text, "scenario_path": scenario.path,
@@ -68,25 +74,33 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         "history": f"created by sim {__version__} simulate(seed={seed}, scale={scale})",
     }
     return to_dataset(records, np.arange(scenario.start_year, scenario.end_year + 1), values, attrs, data.targets,
-                      scenario.outputs)
+                      scenario.outputs, scenario.lever_years)
 
 
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,
-        end: int) -> dict[str, np.ndarray]:
-    """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`)."""
-    return run_state(population, network, data, values, seed, start, end)[0]
+        end: int, lever_years: Mapping[str, int] | None = None) -> dict[str, np.ndarray]:
+    """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`).
+
+    ``lever_years`` gives the year each lever takes effect (:attr:`sim.scenario.Scenario.lever_years`);
+    a lever not named acts from the start.
+    """
+    return run_state(population, network, data, values, seed, start, end, lever_years)[0]
 
 
 def run_state(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int,
-              start: int, end: int) -> tuple[dict[str, np.ndarray], State]:
+              start: int, end: int, lever_years: Mapping[str, int] | None = None
+              ) -> tuple[dict[str, np.ndarray], State]:
     """:func:`run`, also returning the state after the last year (the population is left as it was)."""
-    drivers = build_drivers(data, dict(values), start, end)
+    yearly = yearly_values(values, lever_years or {}, range(start, end + 1))
+    drivers = build_drivers(data, yearly, start, end)
+    path = paths(yearly)
     first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
-                              removals(dict(values), drivers.years))
+                              removals(path, data.land, drivers.years), yearly)
     state = State.from_population(population, first.p["unit_attitude"])
     records = empty_records(len(drivers.years))
     for t in range(len(drivers.years)):
         context = first.at(t)                      # 1. exogenous update: this year's drivers and keys
+        demography.step(state, context)            # households arrive or leave with the population
         accounting.step(state, context, records)   # 7. the stock in use this year, on 1 January
         state.open_year()
         grants.step(state, context)                # 2. municipal action: grants, infrastructure, procurement
@@ -97,4 +111,5 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         adoption.step(state, context)              # 5. adoption at replacement events
         behaviour.step(state, context)             # 6. behaviour
         accounting.record_flows(state, context, records)
+    records["land_use_flux"][:] = land_use_flux(path, data.land)
     return records, state

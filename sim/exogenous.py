@@ -6,11 +6,13 @@ over the run's years, computed once before the step loop.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .data import MunicipalityData
+from .timing import paths
 
 CRITERIA_YEARS = 5  # contracts renew over about five years, so new criteria reach all spend in five (assumption)
 
@@ -56,14 +58,42 @@ def _step_table(table: dict, years: np.ndarray) -> np.ndarray:
     return out
 
 
-def _charge_points(observed: dict[int, float], points_2020: float, per_year: float,
+def _charge_points(observed: dict[int, float], points_2020: float, per_year: np.ndarray,
                    years: np.ndarray) -> np.ndarray:
-    """Public charge points: observed where known, interpolated from the 2020 estimate before,
-    and growing by the lever after the last observed year."""
+    """Public charge points: observed where known, interpolated from the 2020 estimate before, and after the
+    last observed year growing by each year's lever (the points added in a year count from the next)."""
     known_years = np.array([2020] + sorted(y for y in observed if y > 2020), dtype=float)
     known = np.array([points_2020] + [observed[int(y)] for y in known_years[1:]])
     last = known_years[-1]
-    return np.where(years <= last, np.interp(years, known_years, known), known[-1] + per_year * (years - last))
+    out = np.interp(years, known_years, known)
+    for t in range(1, len(years)):
+        if years[t] > last:
+            out[t] = out[t - 1] + per_year[t - 1]
+    return out
+
+
+def _built_since_start(per_year: np.ndarray) -> np.ndarray:
+    """Stock built from the start: each year's additions count from the next year."""
+    return np.concatenate([[0.0], np.cumsum(per_year[:-1])])
+
+
+def _growth_since_start(rate: np.ndarray) -> np.ndarray:
+    """Level relative to the start under each year's relative growth (effective from the next year)."""
+    return np.concatenate([[1.0], np.cumprod(1.0 + rate[:-1])])
+
+
+def _ramp_to(start_value: float, target: np.ndarray, end_year: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """A level that closes its gap to each year's target linearly, reaching it in that year's ``end_year``.
+
+    With a constant target this is the straight line from ``start_value`` in the first year; when the
+    target changes, the new line starts from the level reached.
+    """
+    out = np.empty(len(years))
+    out[0] = start_value
+    for t in range(1, len(years)):
+        remaining = end_year[t] - years[t] + 1.0
+        out[t] = target[t] if remaining <= 1.0 else out[t - 1] + (target[t] - out[t - 1]) / remaining
+    return out
 
 
 def _linear_to(start_value: float, end_value: float, start_year: int, end_year: int,
@@ -72,68 +102,66 @@ def _linear_to(start_value: float, end_value: float, start_year: int, end_year: 
     return start_value + fraction * (end_value - start_value)
 
 
-def build_drivers(data: MunicipalityData, values: dict, start: int, end: int) -> Drivers:
+def _criteria_end_years(target: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Year each procurement target is to be reached: five years after it was last changed."""
+    end = np.empty(len(years))
+    end[0] = years[0] + CRITERIA_YEARS
+    for t in range(1, len(years)):
+        end[t] = end[t - 1] if target[t] == target[t - 1] else years[t] - 1 + CRITERIA_YEARS
+    return end
+
+
+def build_drivers(data: MunicipalityData, yearly: Sequence[Mapping[str, float | str]], start: int,
+                  end: int) -> Drivers:
     """Yearly drivers of one run.
 
     Parameters
     ----------
     data : MunicipalityData
-    values : dict
-        Lever and uncertainty values (:func:`sim.sampling.parameter_values`).
+    yearly : sequence of mapping
+        Every parameter's value in each year (:func:`sim.timing.yearly_values`): a lever changes a driver
+        only from the year it takes effect.
     start, end : int
         First and last year.
     """
     years = np.arange(start, end + 1)
     since = years - start
+    value = paths(yearly)
+    first = yearly[0]
     tech = data.technology
     fuel = tech["fuel"]
-    population = np.array([data.population_at(int(y), values["population_growth"]) for y in years])
+    population = np.array([data.population_at(int(y), first["population_growth"]) for y in years])
     emissions = data.series_value("emissions", start)
     exogenous = {}
     for component, trend in EXOGENOUS_COMPONENTS.items():
         sector = next(s for s, parts in data.sector_split.items() if component in parts)
         base = emissions[sector] * data.sector_split[sector][component]
-        exogenous[component] = base * (1.0 + values[trend]) ** since
+        exogenous[component] = base * (1.0 + first[trend]) ** since
     ets = tech["firm_process"]["ets_price_sek_per_t"]
     ets_years = np.array(sorted(int(k) for k in ets))
     infra = tech["infrastructure"]
     charge_points = _charge_points(data.charge_points, infra["charge_points_2020"],
-                                   values["charge_points_per_year"], years)
-    arena_on = years >= values["arena_start_year"]
-    grants_on = years >= values["grant_start_year"]
+                                   value["charge_points_per_year"], years)
+    rail_end = np.full(len(years), 2030.0)
     return Drivers(
         years=years, population=population,
-        blend_petrol=_linear_to(fuel["petrol_blend_2020"], values["blend_petrol_2030"], 2020, 2030, years),
-        blend_diesel=_linear_to(fuel["diesel_blend_2020"], values["blend_diesel_2030"], 2020, 2030, years),
-        bev_premium=values["bev_premium_2020"] * np.exp(-values["bev_premium_decline"] * (years - 2020)),
+        blend_petrol=_linear_to(fuel["petrol_blend_2020"], first["blend_petrol_2030"], 2020, 2030, years),
+        blend_diesel=_linear_to(fuel["diesel_blend_2020"], first["blend_diesel_2030"], 2020, 2030, years),
+        bev_premium=first["bev_premium_2020"] * np.exp(-first["bev_premium_decline"] * (years - 2020)),
         bev_bonus=_step_table(tech["car"]["bonus_sek"], years),
         fleet_electric_premium=tech["firm_fleet"]["electric_premium_sek_per_mwh_2020"]
         * np.exp(-tech["firm_fleet"]["electric_premium_decline"] * np.maximum(0, years - 2020)),
         ets_price=np.interp(years, ets_years, [ets[str(y)] for y in ets_years]),
-        district_heat_factor=(1.0 + values["district_heat_trend"]) ** since,
-        electricity_ef=data.figures["electricity_emission_factor"] * (1.0 + values["electricity_trend"]) ** since,
+        district_heat_factor=(1.0 + first["district_heat_trend"]) ** since,
+        electricity_ef=data.figures["electricity_emission_factor"] * (1.0 + first["electricity_trend"]) ** since,
         exogenous=exogenous, charge_points=charge_points,
-        cycle_lanes=values["cycle_lanes_per_year"] * since,
-        transit_level=(1.0 + values["transit_growth"]) ** since,
-        rail_share=_linear_to(0.0, values["rail_freight_share_2030"], start, 2030, years),
-        arena_events=np.where(arena_on, values["arena_events_per_year"], 0.0),
-        grant_budget=np.where(grants_on, values["grant_budget"], 0.0),
-        procurement_criteria=_linear_to(data.assumptions["procurement_criteria_start"]["value"],
-                                        values["procurement_criteria"], start, start + CRITERIA_YEARS, years),
+        cycle_lanes=_built_since_start(value["cycle_lanes_per_year"]),
+        transit_level=_growth_since_start(value["transit_growth"]),
+        rail_share=_ramp_to(0.0, value["rail_freight_share_2030"], rail_end, years),
+        arena_events=np.where(years >= value["arena_start_year"], value["arena_events_per_year"], 0.0),
+        grant_budget=np.where(years >= value["grant_start_year"], value["grant_budget"], 0.0),
+        procurement_criteria=_ramp_to(data.assumptions["procurement_criteria_start"]["value"],
+                                      value["procurement_criteria"],
+                                      _criteria_end_years(value["procurement_criteria"], years), years),
     )
 
-
-def removals(values: dict, years: np.ndarray) -> dict[str, np.ndarray]:
-    """Removals by sink, t CO2e/yr: biochar, peatland rewetting, forestry, purchased offsets.
-
-    Biochar ramps up over three years from its start; rewetted area
-    accumulates; forestry measures act from the second year; offsets are
-    bought from their start year.
-    """
-    start = years[0]
-    biochar = values["biochar_capacity"] * np.clip((years - values["biochar_start_year"] + 1) / 3.0, 0, 1)
-    rewetted = values["rewetting_per_year"] * np.maximum(0, years - start)
-    forestry = np.where(years > start, values["forestry_measures"] * values["forestry_effect"], 0.0)
-    offsets = np.where(years >= values["offsets_start_year"], values["offsets_per_year"], 0.0)
-    return {"biochar": biochar, "peatland_rewetting": rewetted * values["rewetting_effect"],
-            "forestry": forestry, "purchased_offsets": offsets}

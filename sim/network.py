@@ -5,7 +5,10 @@ municipal units after them. Layers:
 
 - household social ties: a spatial small world (Watts-Strogatz ring within
   zones, so that ring neighbours live near each other) or, as a scenario
-  choice, a random graph of equal mean degree;
+  choice, a random graph of equal mean degree, among the households of the
+  start year; each household that may arrive later joins the ring at a random
+  place in its zone's stretch (:func:`arrival_ties`), so the start
+  households' ties among themselves do not depend on the growth to come;
 - firm clusters (transport, construction, manufacturing, retail and the
   circular-economy group around the reuse mall): preferential-attachment graphs
   built with networkx;
@@ -58,6 +61,41 @@ class Network:
         return nx.from_scipy_sparse_array(matrix)
 
 
+def arrival_ties(zone: np.ndarray, n_start: int, ties: int, rewiring: float,
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ties of the households after ``n_start`` (those that may arrive) to the start households' ring.
+
+    Each joins the ring (the start households sorted by zone, as in
+    :func:`build_network`) at a uniformly drawn place in its own zone's
+    stretch and ties to the ``ties`` ring households around that place, half
+    on each side; each tie is rewired with probability ``rewiring`` to a
+    household drawn uniformly from all (as in Watts-Strogatz). A ring node
+    owns ``ties`` = half its degree, so the mean degree stays ``2 x ties``.
+    Draws: stream ``ARRIVAL_TIES``, ``1 + 2 x ties`` per household.
+
+    Returns
+    -------
+    source, target : int32[(len(zone) - n_start) x ties]
+    """
+    n_h = len(zone)
+    m = n_h - n_start
+    order = np.argsort(zone[:n_start], kind="stable")
+    ring_zone = zone[:n_start][order]
+    newcomer = np.arange(n_start, n_h)
+    low = np.searchsorted(ring_zone, zone[newcomer], side="left")
+    length = np.searchsorted(ring_zone, zone[newcomer], side="right") - low
+    low, length = np.where(length > 0, low, 0), np.where(length > 0, length, n_start)  # a zone nobody lives in yet
+    u = uniforms(seed, 0, Stream.ARRIVAL_TIES, m * (1 + 2 * ties)).reshape(m, 1 + 2 * ties)
+    place = low + np.minimum((u[:, 0] * length).astype(np.int64), length - 1)
+    around = (place[:, None] + np.arange(ties) - ties // 2) % n_start
+    target = order[around]
+    rewired = u[:, 1:1 + ties] < rewiring
+    pick = (u[:, 1 + ties:] * (n_h - 1)).astype(np.int64)
+    pick += pick >= newcomer[:, None]      # anyone but itself
+    target = np.where(rewired, pick, target)
+    return np.repeat(newcomer, ties).astype(np.int32), target.ravel().astype(np.int32)
+
+
 def build_network(population: Population, seed: int, topology: str = "small_world") -> Network:
     """Build the Climatevolution network for a population.
 
@@ -76,11 +114,15 @@ def build_network(population: Population, seed: int, topology: str = "small_worl
     n_h, n_f, n_u = len(households.zone), len(firms.sector), len(units.name)
     n = n_h + n_f + n_u
     sources, targets = [], []
-    if n_h > 1:
-        order = np.argsort(households.zone, kind="stable").astype(np.int32)
-        half = min(HOUSEHOLD_DEGREE // 2, (n_h - 1) // 2) or 1
+    n_start = population.households_at_start
+    if n_start > 1:
+        order = np.argsort(households.zone[:n_start], kind="stable").astype(np.int32)
+        half = min(HOUSEHOLD_DEGREE // 2, (n_start - 1) // 2) or 1
         rewiring = CONSTANTS["rewiring"] if topology == "small_world" else 1.0
         s, t = small_world_edges(order, half, rewiring, make_key(seed, 0, Stream.NETWORK))
+        sources.append(s)
+        targets.append(t)
+        s, t = arrival_ties(households.zone, n_start, half, rewiring, seed)
         sources.append(s)
         targets.append(t)
 

@@ -97,7 +97,11 @@ class MunicipalVehicles:
 
 @dataclass
 class Population:
-    """All agents of a run plus the weight of sampled agents (1/scale)."""
+    """All agents of a run plus the weight of sampled agents (1/scale).
+
+    Households (and their cars) are those of the start year followed by
+    the arrival pool, in the order they arrive; cars are sorted by owner.
+    """
 
     households: Households
     cars: Cars
@@ -105,9 +109,11 @@ class Population:
     units: MunicipalUnits
     vehicles: MunicipalVehicles
     weight: float
+    households_at_start: int        # households [0, this) live in the municipality at the start; the rest may arrive
 
     @property
     def n_agents(self) -> int:
+        """Agents built: households (the arrival pool included), firms and municipal units."""
         return len(self.households.zone) + len(self.firms.sector) + len(self.units.name)
 
 
@@ -167,8 +173,93 @@ def _poisson(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return count
 
 
-def build_population(data: MunicipalityData, year: int, seed: int, scale: float) -> Population:
-    """Sample the population of ``year`` at ``scale``.
+def arrival_detached_share(data: MunicipalityData, year: int) -> float:
+    """Share of single-family houses among the dwellings added after ``year`` (the start mix if none were).
+
+    The net additions of ``dwellings.csv`` from ``year`` to its last year are
+    the homes of the households the growing city adds (one household per
+    dwelling, 5.2); in Eskilstuna 230 of the 1,835 dwellings added 2020-2022
+    were single-family houses.
+    """
+    last = max(data.dwellings)
+    start, end = data.series_value("dwellings", year), data.series_value("dwellings", last)
+    added = {kind: end[kind] - start[kind] for kind in ("single_family", "multi_dwelling")}
+    total = added["single_family"] + added["multi_dwelling"]
+    if last <= year or total <= 0:
+        return start["single_family"] / (start["single_family"] + start["multi_dwelling"])
+    return float(np.clip(added["single_family"] / total, 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class _HouseholdRule:
+    """What households of the start year are like, per dwelling type (apartment, detached)."""
+
+    persons: np.ndarray       # persons per household
+    cars: np.ndarray          # mean cars per household
+
+
+def _household_rule(data: MunicipalityData, year: int) -> _HouseholdRule:
+    a = data.assumptions
+    dwellings = data.series_value("dwellings", year)
+    inhabitants = data.series_value("population", year)
+    n_real = dwellings["single_family"] + dwellings["multi_dwelling"]
+    share_detached = dwellings["single_family"] / n_real
+    size = np.array([a["persons_per_household"]["apartment"], a["persons_per_household"]["detached"]])
+    relative_cars = np.array([a["cars_per_household"]["apartment"], a["cars_per_household"]["detached"]])
+    # persons sum to the inhabitants and cars to cars per inhabitant, in expectation
+    cars_real = data.figures["cars_per_inhabitant"] * inhabitants
+    return _HouseholdRule(
+        persons=size * inhabitants / (n_real * ((1 - share_detached) * size[0] + share_detached * size[1])),
+        cars=relative_cars * cars_real / (n_real * ((1 - share_detached) * relative_cars[0]
+                                                    + share_detached * relative_cars[1])))
+
+
+def _households(data: MunicipalityData, n: int, detached_share: float, rule: _HouseholdRule,
+                draw) -> tuple[Households, np.ndarray]:
+    """``n`` households with their car owners (int32, ascending), drawing in a fixed order from ``draw``."""
+    a = data.assumptions
+    dwelling = _categorical(draw(n), [1 - detached_share, detached_share])
+    zone_shares = zone_shares_by_dwelling(data)
+    zone = np.empty(n, dtype=np.int8)
+    u = draw(n)
+    for kind in (Dwelling.APARTMENT, Dwelling.DETACHED):
+        sel = dwelling == kind
+        zone[sel] = _categorical(u[sel], zone_shares[kind])
+    attitude = 0.5 * (draw(n) + draw(n))
+    heating = np.empty(n, dtype=np.int8)
+    u = draw(n)
+    for kind, key in ((Dwelling.APARTMENT, "heating_mix_apartment"), (Dwelling.DETACHED, "heating_mix_detached")):
+        sel = dwelling == kind
+        heating[sel] = _categorical(u[sel], [a[key][h] for h in HEATING_SYSTEMS])
+    demand = a["household_heat_demand"]
+    heat_demand = np.where(dwelling == Dwelling.DETACHED, demand["detached"], demand["apartment"])
+    dh_prob = np.array([a["district_heating_available"]["apartment"],
+                        a["district_heating_available"]["detached"]])[dwelling, zone]
+    dh_available = (heating == Heating.DISTRICT_HEATING) | (draw(n) < dh_prob)
+    low_meat_diet = draw(n) < CONSTANTS["low_meat_share"]
+    zone_km = np.asarray(data.technology["behaviour"]["zone_km_factor"])
+    car_count = _poisson(draw(n), rule.cars[dwelling])    # Poisson cars per household
+    owner = np.repeat(np.arange(n, dtype=np.int32), car_count)
+    households = Households(dwelling=dwelling, zone=zone, persons=rule.persons[dwelling], attitude=attitude,
+                            heating=heating, heat_demand=heat_demand.astype(float), dh_available=dh_available,
+                            low_meat_diet=low_meat_diet, car_km_factor=zone_km[zone])
+    return households, owner
+
+
+def arrival_pool_size(data: MunicipalityData, year: int, scale: float, peak_population: float) -> int:
+    """Sampled households needed beyond the start year's for ``peak_population`` inhabitants (0 if not above it)."""
+    extra = (peak_population - data.series_value("population", year)) * scale
+    if extra <= 0:
+        return 0
+    share = arrival_detached_share(data, year)
+    persons = _household_rule(data, year).persons
+    mean_persons = (1 - share) * persons[0] + share * persons[1]
+    return int(np.ceil(extra / mean_persons)) + 2   # quota rounding can leave the pool a household short
+
+
+def build_population(data: MunicipalityData, year: int, seed: int, scale: float,
+                     peak_population: float | None = None) -> Population:
+    """Sample the population of ``year`` at ``scale``, with room for the households growth brings.
 
     Parameters
     ----------
@@ -178,14 +269,18 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
     seed : int
     scale : float
         1.0 is the whole municipality.
+    peak_population : float, optional
+        The most inhabitants the run reaches. Above the start year's, the
+        households present at the start are followed by an arrival pool
+        (:func:`arrival_pool_size`, streams ``ARRIVAL_POOL``) that arrives as
+        the city grows (:mod:`sim.mechanisms.demography`); without it the
+        population cannot grow beyond the start.
 
     Returns
     -------
     Population
     """
-    a = data.assumptions
     dwellings = data.series_value("dwellings", year)
-    inhabitants = data.series_value("population", year)
     n_detached_real = dwellings["single_family"]
     n_real = n_detached_real + dwellings["multi_dwelling"]
     n_households = max(1, int(round(n_real * scale)))
@@ -194,51 +289,22 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float)
     def draw(n):
         return uniforms(seed, 0, next(stream), n)
 
-    dwelling = _categorical(draw(n_households), [1 - n_detached_real / n_real, n_detached_real / n_real])
-    zone_shares = zone_shares_by_dwelling(data)
-    zone = np.empty(n_households, dtype=np.int8)
-    u = draw(n_households)
-    for kind in (Dwelling.APARTMENT, Dwelling.DETACHED):
-        sel = dwelling == kind
-        zone[sel] = _categorical(u[sel], zone_shares[kind])
-    relative_size = np.where(dwelling == Dwelling.DETACHED, a["persons_per_household"]["detached"],
-                             a["persons_per_household"]["apartment"])
-    persons = relative_size * inhabitants / (
-        n_real * ((1 - n_detached_real / n_real) * a["persons_per_household"]["apartment"]
-                  + n_detached_real / n_real * a["persons_per_household"]["detached"]))
-    attitude = 0.5 * (draw(n_households) + draw(n_households))
-    heating = np.empty(n_households, dtype=np.int8)
-    u = draw(n_households)
-    for kind, key in ((Dwelling.APARTMENT, "heating_mix_apartment"), (Dwelling.DETACHED, "heating_mix_detached")):
-        sel = dwelling == kind
-        heating[sel] = _categorical(u[sel], [a[key][h] for h in HEATING_SYSTEMS])
-    demand = a["household_heat_demand"]
-    heat_demand = np.where(dwelling == Dwelling.DETACHED, demand["detached"], demand["apartment"])
-    dh_prob = np.array([a["district_heating_available"]["apartment"],
-                        a["district_heating_available"]["detached"]])[dwelling, zone]
-    dh_available = (heating == Heating.DISTRICT_HEATING) | (draw(n_households) < dh_prob)
-    low_meat_diet = draw(n_households) < CONSTANTS["low_meat_share"]
-    zone_km = np.asarray(data.technology["behaviour"]["zone_km_factor"])
-
-    # cars: Poisson per household, scaled so the expected total matches cars per inhabitant
-    cars_real = data.figures["cars_per_inhabitant"] * inhabitants
-    relative_cars = np.where(dwelling == Dwelling.DETACHED, a["cars_per_household"]["detached"],
-                             a["cars_per_household"]["apartment"])
-    share_detached = n_detached_real / n_real
-    mean_relative = ((1 - share_detached) * a["cars_per_household"]["apartment"]
-                     + share_detached * a["cars_per_household"]["detached"])
-    car_count = _poisson(draw(n_households), relative_cars * cars_real / (n_real * mean_relative))
-    owner = np.repeat(np.arange(n_households, dtype=np.int32), car_count)
+    rule = _household_rule(data, year)
+    households, owner = _households(data, n_households, n_detached_real / n_real, rule, draw)
     fuel = _categorical(draw(len(owner)), car_fleet_mix(data, year))
-
     firms = _build_firms(data, year, scale, draw)
     units, vehicles = _build_municipal_group(data, draw)
-    households = Households(dwelling=dwelling, zone=zone, persons=persons, attitude=attitude,
-                            heating=heating, heat_demand=heat_demand.astype(float),
-                            dh_available=dh_available, low_meat_diet=low_meat_diet,
-                            car_km_factor=zone_km[zone])
+    n_pool = 0 if peak_population is None else arrival_pool_size(data, year, scale, peak_population)
+    if n_pool:
+        pool_stream = iter(range(Stream.ARRIVAL_POOL, Stream.ARRIVAL_POOL + 100))
+        pool, pool_owner = _households(data, n_pool, arrival_detached_share(data, year), rule,
+                                       lambda n: uniforms(seed, 0, next(pool_stream), n))
+        households = Households(**{name: np.concatenate([getattr(households, name), getattr(pool, name)])
+                                   for name in Households.__dataclass_fields__})
+        owner = np.concatenate([owner, pool_owner + np.int32(n_households)])
+        fuel = np.concatenate([fuel, np.zeros(len(pool_owner), dtype=np.int8)])  # drawn on arrival
     return Population(households=households, cars=Cars(owner=owner, fuel=fuel), firms=firms,
-                      units=units, vehicles=vehicles, weight=1.0 / scale)
+                      units=units, vehicles=vehicles, weight=1.0 / scale, households_at_start=n_households)
 
 
 def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms:

@@ -29,7 +29,8 @@ def variables_table() -> str:
 
 
 def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Mapping[str, float | str],
-               attrs: Mapping[str, object], targets: Targets, outputs: tuple[str, ...] = ()) -> xr.Dataset:
+               attrs: Mapping[str, object], targets: Targets, outputs: tuple[str, ...] = (),
+               lever_years: Mapping[str, int] | None = None) -> xr.Dataset:
     """Assemble one run's Dataset.
 
     Parameters
@@ -45,6 +46,8 @@ def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Map
         The municipality's targets, which define the target flags.
     outputs : tuple of str
         Variables to keep; empty keeps all.
+    lever_years : mapping, optional
+        Year each lever takes effect, stored as the lever variable's ``from_year`` attribute.
     """
     data_vars = {}
     for name, (dims, units, long_name) in VARIABLES.items():
@@ -56,8 +59,10 @@ def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Map
     _add_targets(ds, targets)
     if outputs:
         ds = ds[list(outputs)]
+    lever_years = lever_years or {}
     parameters = {name: xr.Variable((), value, {"units": BY_NAME[name].units, "long_name": BY_NAME[name].meaning,
-                                                "role": BY_NAME[name].role})
+                                                "role": BY_NAME[name].role}
+                                    | ({"from_year": int(lever_years[name])} if name in lever_years else {}))
                   for name, value in values.items()}
     ds = ds.assign(parameters)
     ds.attrs.update(target_attributes(targets))

@@ -3,7 +3,7 @@
 A scenario file has four tables::
 
     [scenario]       name, description, start_year, end_year, scale, municipality
-    [levers]         lever = value                      (what the city decides)
+    [levers]         lever = value | {value, from}      (what the city decides, and from which year)
     [uncertainties]  name = value | {low, high} | {distribution, low, mode, high}
     [outputs]        variables = [...]                  (optional subset of the results)
 
@@ -34,6 +34,7 @@ SCENARIO_KEYS = {
     "end_year": "a whole year after start_year, at most 2100",
     "scale": "a number > 0 (1.0 = the whole municipality)",
     "municipality": "a folder name under calibration/data or a path to one",
+    "levers_from": "a whole year: when the scenario's levers take effect (default: the contract's decision year)",
 }
 DISTRIBUTIONS = ("uniform", "triangular", "fixed")
 
@@ -92,6 +93,10 @@ class Scenario:
         Data folder of the municipality.
     levers : Mapping[str, float | str]
         Every lever, defaults filled in.
+    lever_years : Mapping[str, int]
+        Year each lever takes effect; before it the lever has its default (the baseline's value).
+    levers_from : int or None
+        The scenario's default effect year (``[scenario] levers_from``, else the contract's decision year).
     uncertainties : Mapping[str, Distribution]
         Every uncertainty, defaults filled in.
     outputs : tuple of str
@@ -109,17 +114,24 @@ class Scenario:
     levers: Mapping[str, float | str] = field(repr=False)
     uncertainties: Mapping[str, Distribution] = field(repr=False)
     outputs: tuple[str, ...] = ()
+    lever_years: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    levers_from: int | None = None
 
     @property
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
 
-    def with_levers(self, **values: float | str) -> Scenario:
-        """A copy with some levers changed, validated like a file."""
-        levers = dict(self.levers)
+    def with_levers(self, **values: float | str | Mapping[str, float]) -> Scenario:
+        """A copy with some levers changed (a value, or ``{"value": v, "from": year}``), validated like a file.
+
+        A lever given without ``from`` keeps this scenario's effect year for it.
+        """
+        levers, years = dict(self.levers), dict(self.lever_years)
         for name, value in values.items():
-            levers[name] = _check_lever(self.path, name, value)
-        return replace(self, levers=MappingProxyType(levers))
+            default_year = years.get(name, self.start_year if self.levers_from is None else self.levers_from)
+            levers[name], years[name] = _check_timed_lever(self.path, name, value, default_year,
+                                                           self.start_year, self.end_year)
+        return replace(self, levers=MappingProxyType(levers), lever_years=MappingProxyType(years))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -179,11 +191,15 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
         raise ScenarioError(path, "scenario.start_year",
                             f"a year the data of {municipality.name} can start from: {available}", start)
 
+    levers_from = head.get("levers_from", int(load_municipality(municipality).figures["contract_decision_year"]))
+    if not _is_int(levers_from) or not 1990 <= levers_from <= 2100:
+        raise ScenarioError(path, "scenario.levers_from", SCENARIO_KEYS["levers_from"], levers_from)
     levers_in = _table(path, doc, "levers", required=False)
     _no_unknown(path, "levers.", levers_in, {p.name: "" for p in LEVERS}, "a lever of sim.declarations.parameters")
     levers = {p.name: p.default for p in LEVERS}
+    lever_years = {p.name: int(levers_from) if p.timed else int(start) for p in LEVERS}
     for key, value in levers_in.items():
-        levers[key] = _check_lever(path, key, value)
+        levers[key], lever_years[key] = _check_timed_lever(path, key, value, lever_years[key], start, end)
 
     unc_in = _table(path, doc, "uncertainties", required=False)
     _no_unknown(path, "uncertainties.", unc_in, {p.name: "" for p in UNCERTAINTIES},
@@ -203,7 +219,8 @@ def parse_scenario(text: str, path: str | Path = "<string>") -> Scenario:
     return Scenario(name=name, description=description, path=str(path), text=text,
                     start_year=int(start), end_year=int(end), scale=float(scale),
                     municipality=municipality, levers=MappingProxyType(levers),
-                    uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs))
+                    uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs),
+                    lever_years=MappingProxyType(lever_years), levers_from=int(levers_from))
 
 
 def _is_int(value: Any) -> bool:
@@ -262,6 +279,24 @@ def _check_lever(path, name: str, value: Any) -> float | str:
     if not p.low <= value <= p.high:
         raise ScenarioError(path, f"levers.{name}", _range_text(p), value)
     return float(value)
+
+
+def _check_timed_lever(path, name: str, value: Any, default_year: int, start: int,
+                       end: int) -> tuple[float | str, int]:
+    """A lever's value and the year it takes effect: ``value`` or ``{value = v, from = year}``."""
+    if not isinstance(value, dict):
+        return _check_lever(path, name, value), default_year
+    if set(value) != {"value", "from"}:
+        raise ScenarioError(path, f"levers.{name}", "a value or a table {value = ..., from = year}",
+                            sorted(value))
+    checked = _check_lever(path, name, value["value"])
+    year = value["from"]
+    if not _is_int(year) or not start <= year <= end:
+        raise ScenarioError(path, f"levers.{name}.from", f"a whole year in {start}..{end}", year)
+    if not BY_NAME[name].timed and year != start:
+        raise ScenarioError(path, f"levers.{name}.from", f"the start year {start}: {name} shapes the run "
+                            "from its first year", year)
+    return checked, int(year)
 
 
 def _check_distribution(path, p: Parameter, value: Any) -> Distribution:

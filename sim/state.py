@@ -33,9 +33,16 @@ class State:
     population's records with their changing arrays copied. The yearly
     flows (``costs``, ``new_cars``, ``grant_spend``) are reset by
     :meth:`open_year`.
+
+    Households ``[0, n_present)`` live in the municipality this year, the
+    rest of the built ones are absent (:mod:`sim.mechanisms.demography`):
+    mechanisms read households and cars through :meth:`present_households`
+    and :meth:`present_cars`, and ``present`` marks the agents of the whole
+    index space that are there (firms and units always are).
     """
 
     households: Households
+    built: Households                   # the population's households as built, never changed: arrivals start so
     cars: Cars
     firms: Firms
     units: MunicipalUnits
@@ -52,6 +59,9 @@ class State:
     delivery: np.ndarray                # float64[N]: share of fossil energy left after the pledge's cut
     km_factor: np.ndarray               # float64[n_households]: multiplier of the base car kilometres
     machinery_fossil_free: np.ndarray   # bool[n_firms]: work machinery run fossil free (procurement)
+    present: np.ndarray                 # bool[N]: in the municipality this year
+    n_present: int                      # households [0, n_present) are present
+    households_at_start: int            # households present in the start year
     grant_abatement: float = 0.0        # t CO2e/yr of grant projects funded so far, additional only
     cumulative_co2: float = 0.0         # t CO2 since the carbon budget's start year
     costs: np.ndarray = field(default_factory=lambda: np.zeros(3))   # SEK this year, by Payer
@@ -64,8 +74,10 @@ class State:
         hh, firms, units = population.households, population.firms, population.units
         n_h, n_f, n_u = len(hh.zone), len(firms.sector), len(units.name)
         n = n_h + n_f + n_u
+        present = np.ones(n, dtype=bool)
+        present[population.households_at_start:n_h] = False
         return cls(
-            households=replace(hh, heating=hh.heating.copy(), low_meat_diet=hh.low_meat_diet.copy()),
+            households=replace(hh, heating=hh.heating.copy(), low_meat_diet=hh.low_meat_diet.copy()), built=hh,
             cars=replace(population.cars, fuel=population.cars.fuel.copy()),
             firms=replace(firms, fleet_tech=firms.fleet_tech.copy(),
                           process_electrified=firms.process_electrified.copy(),
@@ -81,11 +93,28 @@ class State:
             signals=np.zeros(n, dtype=np.uint8), signal_counts=np.zeros((n, len(Signal)), dtype=np.int32),
             strength=np.zeros(n), delivery=np.ones(n),
             km_factor=hh.car_km_factor.copy(),   # no mode shift or pledge before the first year's behaviour
-            machinery_fossil_free=np.zeros(n_f, dtype=bool))
+            machinery_fossil_free=np.zeros(n_f, dtype=bool), present=present,
+            n_present=population.households_at_start, households_at_start=population.households_at_start)
 
     @property
     def n_households(self) -> int:
+        """Households built (present or not): the households' part of the index space."""
         return len(self.households.zone)
+
+    @property
+    def n_present_cars(self) -> int:
+        """Cars of the present households: cars ``[0, n_present_cars)`` (cars are sorted by owner)."""
+        return int(np.searchsorted(self.cars.owner, self.n_present))
+
+    def present_households(self) -> Households:
+        """The present households' arrays (views: writing them writes the state)."""
+        return Households(**{name: getattr(self.households, name)[:self.n_present]
+                             for name in Households.__dataclass_fields__})
+
+    def present_cars(self) -> Cars:
+        """The present households' cars (views)."""
+        n = self.n_present_cars
+        return Cars(owner=self.cars.owner[:n], fuel=self.cars.fuel[:n])
 
     @property
     def n_firms(self) -> int:
@@ -112,9 +141,10 @@ class State:
 class YearContext:
     """What a mechanism may read in one year; nothing here changes during the year.
 
-    ``p`` maps every parameter and constant name to its value (scenario
-    values first, then :data:`sim.declarations.constants.VALUES`);
-    ``values`` holds the parameters alone, as stored in the results.
+    ``p`` maps every parameter and constant name to its value this year
+    (the year's values of :mod:`sim.timing` first, then
+    :data:`sim.declarations.constants.VALUES`); ``values`` holds the
+    parameters alone, as the scenario sets them and the results store them.
     """
 
     seed: int
@@ -125,21 +155,23 @@ class YearContext:
     tech: Mapping[str, Any]
     calib: Mapping[str, Any]
     drivers: Drivers
-    sinks: Mapping[str, np.ndarray]     # t CO2e/yr by sink, along ``drivers.years``
+    sinks: Mapping[str, np.ndarray]     # :func:`sim.land.removals`: t CO2e/yr by sink and the areas, by year
     data: MunicipalityData
     network: Network
+    yearly: tuple[Mapping[str, Any], ...]   # the parameters' values in each year (:mod:`sim.timing`)
 
     @classmethod
     def first(cls, data: MunicipalityData, network: Network, values: Mapping[str, Any], seed: int,
-              calib: Mapping[str, Any], drivers: Drivers, sinks: Mapping[str, np.ndarray]) -> YearContext:
+              calib: Mapping[str, Any], drivers: Drivers, sinks: Mapping[str, np.ndarray],
+              yearly: tuple[Mapping[str, Any], ...]) -> YearContext:
         """The context of the run's first year."""
-        return cls(seed=seed, t=0, year=int(drivers.years[0]), p=ChainMap(dict(values), constants.VALUES),
+        return cls(seed=seed, t=0, year=int(drivers.years[0]), p=ChainMap(yearly[0], constants.VALUES),
                    values=values, tech=data.technology, calib=calib, drivers=drivers, sinks=sinks, data=data,
-                   network=network)
+                   network=network, yearly=yearly)
 
     def at(self, t: int) -> YearContext:
-        """The same run's context in year index ``t``."""
-        return replace(self, t=t, year=int(self.drivers.years[t]))
+        """The same run's context in year index ``t``: this year's parameter values."""
+        return replace(self, t=t, year=int(self.drivers.years[t]), p=ChainMap(self.yearly[t], constants.VALUES))
 
     def key(self, stream: Stream) -> np.uint64:
         """Key of this year's draws of ``stream``."""

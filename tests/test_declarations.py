@@ -72,7 +72,8 @@ def test_enum_codes_are_contiguous_from_zero(name):
 
 
 ENUM_OF_COORD = {"sector": codes.Sector, "sink": codes.Sink, "scope": codes.Scope, "fuel": codes.Fuel,
-                 "system": codes.Heating, "actor_kind": codes.ActorKind, "payer": codes.Payer}
+                 "system": codes.Heating, "actor_kind": codes.ActorKind, "payer": codes.Payer,
+                 "land_flux": codes.LandFlux}
 
 
 def test_coords_are_the_enums_lower_case_names():
@@ -122,7 +123,7 @@ def test_no_constant_shadows_a_parameter():
 
 def _context(eskilstuna, values):
     drivers = SimpleNamespace(years=np.array([2020, 2021, 2022]))
-    return YearContext.first(eskilstuna, None, values, 0, {}, drivers, {})
+    return YearContext.first(eskilstuna, None, values, 0, {}, drivers, {}, (values,) * 3)
 
 
 def test_scenario_value_takes_precedence_over_constant(eskilstuna):

@@ -149,8 +149,10 @@ def test_attributes(tmp_path, eskilstuna):
     assert ds.attrs["scenario_text"] == path.read_text(encoding="utf-8")
     assert ds.attrs["seed"] == 3
     assert ds.attrs["sim_version"] == version("klimatsim")
-    population = build_population(eskilstuna, 2020, 3, 0.02)
-    assert ds.attrs["n_agents"] == population.n_agents
+    growth = float(ds["population_growth"])     # agents built: the start's and the arrivals the run's peak needs
+    peak = max(eskilstuna.population_at(int(y), growth) for y in ds["year"].values)
+    population = build_population(eskilstuna, 2020, 3, 0.02, peak_population=peak)
+    assert ds.attrs["n_agents"] == population.n_agents > build_population(eskilstuna, 2020, 3, 0.02).n_agents
     assert ds.attrs["carbon_budget"] == eskilstuna.targets.budget.budget_t_co2
     assert ds.attrs["scale"] == 0.02
 
@@ -206,7 +208,7 @@ def test_target_met_with_large_removals(make_scenario):
     """With sinks and storage above all emissions from 2022, the 2030 target is met and 2045 is climate-positive."""
     scenario = make_scenario(end_year=2046, levers="biochar_capacity = 100000.0\nbiochar_start_year = 2020\n"
                                                    "forestry_measures = 50000.0")
-    ds = sim.simulate(scenario, seed=2, params={"forestry_effect": 4.0})
+    ds = sim.simulate(scenario, seed=2, params={"forestry_effect": 4.0, "forestry_ramp_years": 5.0})
     assert float(ds["target_2030_met"]) == 1.0 and float(ds["climate_positive_2045"]) == 1.0
 
 

@@ -14,13 +14,22 @@ def pack(signals):
     return bits
 
 
-def neighbour_share(indptr, indices, signals, out):
-    """Shares from counts brought up to date from no signals, as the engine's first year does."""
+def present_counts(indptr, indices, signals, present=None):
+    """Counts brought up to date from no signals, as the engine's first year does, with a last column of presence."""
     n, k = signals.shape
-    counts = np.zeros((n, k), dtype=np.int32)
-    influence.update_counts(indptr, indices, np.zeros(n, dtype=np.uint8), pack(signals), counts)
+    present = np.ones(n) if present is None else present
+    shown = np.column_stack([signals * present[:, None], present])
+    counts = np.zeros((n, k + 1), dtype=np.int32)
+    influence.update_counts(indptr, indices, np.zeros(n, dtype=np.uint8), pack(shown), counts)
+    return counts
+
+
+def neighbour_share(indptr, indices, signals, out):
+    """Shares of every signal when every agent is present."""
+    k = signals.shape[1]
+    counts = present_counts(indptr, indices, signals)
     for s in range(k):
-        influence.shares(indptr, counts, s, 0, out[:, s])
+        influence.shares(counts, s, k, 0, out[:, s])
 
 
 def random_csr(rng, n, mean_degree, isolated=0):
@@ -86,17 +95,16 @@ def test_incremental_update_equals_recount(rng):
     """Counts moved year by year from the changed agents equal counts made afresh from the final signals."""
     n, k = 800, 5
     indptr, indices = random_csr(rng, n, 10, isolated=4)
-    counts = np.zeros((n, k), dtype=np.int32)
+    counts = np.zeros((n, k + 1), dtype=np.int32)
     shown = np.zeros(n, dtype=np.uint8)
     for _ in range(6):
         signals = (rng.random((n, k)) < rng.uniform(0.05, 0.6)).astype(float)
-        influence.update_counts(indptr, indices, shown, pack(signals), counts)
-        assert np.array_equal(shown, pack(signals))
-    fresh = np.zeros((n, k), dtype=np.int32)
-    influence.update_counts(indptr, indices, np.zeros(n, dtype=np.uint8), pack(signals), fresh)
-    np.testing.assert_array_equal(counts, fresh)
+        bits = pack(np.column_stack([signals, np.ones(n)]))
+        influence.update_counts(indptr, indices, shown, bits, counts)
+        assert np.array_equal(shown, bits)
+    np.testing.assert_array_equal(counts, present_counts(indptr, indices, signals))
     out = np.empty(n)
-    influence.shares(indptr, counts, 2, 0, out)
+    influence.shares(counts, 2, k, 0, out)
     np.testing.assert_array_equal(out, ref.neighbour_share(indptr, indices, signals)[:, 2])
 
 
@@ -104,9 +112,24 @@ def test_shares_of_a_slice(rng):
     """Shares of a slice of agents are those agents' rows of the whole."""
     indptr, indices = random_csr(rng, 300, 6)
     signals = (rng.random((300, 3)) < 0.4).astype(float)
-    counts = np.zeros((300, 3), dtype=np.int32)
-    influence.update_counts(indptr, indices, np.zeros(300, dtype=np.uint8), pack(signals), counts)
+    counts = present_counts(indptr, indices, signals)
     whole, part = np.empty(300), np.empty(100)
-    influence.shares(indptr, counts, 1, 0, whole)
-    influence.shares(indptr, counts, 1, 150, part)
+    influence.shares(counts, 1, 3, 0, whole)
+    influence.shares(counts, 1, 3, 150, part)
     np.testing.assert_array_equal(part, whole[150:250])
+
+
+def test_absent_neighbours_are_not_in_the_share(rng):
+    """With some agents absent (showing nothing, not even presence), a share is over the present neighbours only."""
+    n = 400
+    indptr, indices = random_csr(rng, n, 8, isolated=3)
+    signals = (rng.random((n, 2)) < 0.5).astype(float)
+    present = (rng.random(n) < 0.7).astype(float)
+    counts = present_counts(indptr, indices, signals, present)
+    out = np.empty(n)
+    influence.shares(counts, 0, 2, 0, out)
+    for i in range(n):
+        around = indices[indptr[i]:indptr[i + 1]]
+        there = around[present[around] > 0]
+        assert out[i] == (signals[there, 0].sum() / len(there) if len(there) else 0.0)
+    assert np.any((np.diff(indptr) > 0) & (counts[:, 2] < np.diff(indptr)))   # some agents did lose neighbours

@@ -6,13 +6,15 @@ import sim
 from sim.data import load_municipality
 from sim.exogenous import build_drivers
 from sim.sampling import parameter_values
+from sim.timing import yearly_values
 
 
 def test_charge_points_follow_the_observed_counts_then_the_lever(small_scenario):
     """Observed public charge points (2023-2025) are used as they are; the lever adds points after them."""
     data = load_municipality(small_scenario.municipality)
-    values = parameter_values(small_scenario.with_levers(charge_points_per_year=500.0), 1)
-    drivers = build_drivers(data, values, 2020, 2028)
+    scenario = small_scenario.with_levers(charge_points_per_year=500.0)
+    yearly = yearly_values(parameter_values(scenario, 1), scenario.lever_years, range(2020, 2029))
+    drivers = build_drivers(data, yearly, 2020, 2028)
     years = list(drivers.years)
     for year, observed in data.charge_points.items():
         assert drivers.charge_points[years.index(year)] == observed

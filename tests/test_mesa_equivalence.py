@@ -14,6 +14,12 @@ Two kinds of agreement:
   reject at a family-wise level of 1 % (thresholds below, derived from n).
   A companion test checks that the same thresholds do reject a real change
   of the rules, so they are not vacuous.
+
+The Mesa reference has a closed population (every household of the start
+year stays; the engine's households arrive and leave with the population,
+:mod:`sim.mechanisms.demography`), so both run here at a fixed population:
+the data's population series held at its start-year value and
+``population_growth`` 0, under which the engine's population is closed too.
 """
 from __future__ import annotations
 
@@ -28,13 +34,16 @@ import pytest
 from scipy import stats
 
 import sim
+import sim.data
 from sim import mesa as mesa_model
 from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges
 from sim.network import build_network
 from sim.declarations.parameters import UNCERTAINTIES
-from sim.scenario import load_scenario
+from sim.scenario import Distribution, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+START_YEAR = 2020                          # of both shipped scenarios
+FIXED = Distribution("fixed", 0.0, 0.0)   # population_growth: with the flat series, a fixed population
 COUNTS = ("car_fleet", "new_cars", "heating_systems", "firm_energy_step", "heat_recovery_connections", "pledges")
 
 N_SEEDS = 40                   # runs per implementation
@@ -47,8 +56,24 @@ KS_CRITICAL = math.sqrt(-math.log(ALPHA / 2) / 2) * math.sqrt(2 / N_SEEDS)
 Z_CRITICAL = stats.norm.ppf(1 - ALPHA / 2)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fixed_population():
+    """Every run of this module loads the data with a flat population series (see the module's docstring)."""
+    load = sim.data.load_municipality
+
+    def flat(name):
+        data = load(name)
+        return replace(data, population={year: data.population[START_YEAR] for year in data.population})
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sim.engine, "load_municipality", flat)
+        patch.setattr(sim.mesa.model, "load_municipality", flat)
+        yield
+
+
 def short(path: str, end_year: int = 2030, **levers):
     scenario = replace(load_scenario(ROOT / "scenarios" / path), end_year=end_year)
+    scenario = replace(scenario, uncertainties={**scenario.uncertainties, "population_growth": FIXED})
     return scenario.with_levers(**levers) if levers else scenario
 
 

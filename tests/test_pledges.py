@@ -19,7 +19,7 @@ def test_sign_pledges_matches_reference(rng):
     hazard = np.array([0.01, 0.2, 0.6])
     key = make_key(4, 2024, 6)
     want = ref.sign_pledges(kind, attitude, pledge_year, exposure, hazard, 0.3, 2024, key, uniform)
-    pledges.sign_pledges(kind, attitude, pledge_year, exposure, hazard, 0.3, 2024, key)
+    pledges.sign_pledges(kind, np.ones(n, dtype=bool), attitude, pledge_year, exposure, hazard, 0.3, 2024, key)
     np.testing.assert_array_equal(pledge_year, want)
     assert np.count_nonzero(pledge_year == 2024) > 100
 
@@ -30,15 +30,31 @@ def test_sign_pledges_keeps_earlier_pledges_and_needs_hazard(rng):
     kind = rng.integers(0, 3, n).astype(np.int8)
     pledge_year = np.where(np.arange(n) % 2 == 0, 2021, 0).astype(np.int32)
     before = pledge_year.copy()
-    pledges.sign_pledges(kind, rng.random(n), pledge_year, np.zeros(n), np.zeros(3), 0.0, 2025,
-                         make_key(1, 2025, 6))
+    pledges.sign_pledges(kind, np.ones(n, dtype=bool), rng.random(n), pledge_year, np.zeros(n), np.zeros(3), 0.0,
+                         2025, make_key(1, 2025, 6))
     np.testing.assert_array_equal(pledge_year, before)
-    pledges.sign_pledges(kind, np.zeros(n), pledge_year, np.ones(n), np.ones(3), 1.0, 2026, make_key(1, 2026, 6))
+    pledges.sign_pledges(kind, np.ones(n, dtype=bool), np.zeros(n), pledge_year, np.ones(n), np.ones(3), 1.0, 2026,
+                         make_key(1, 2026, 6))
     np.testing.assert_array_equal(pledge_year, before)
-    pledges.sign_pledges(kind, rng.random(n), pledge_year, rng.random(n), np.full(3, 0.5), 0.2, 2027,
-                         make_key(1, 2027, 6))
+    pledges.sign_pledges(kind, np.ones(n, dtype=bool), rng.random(n), pledge_year, rng.random(n), np.full(3, 0.5),
+                         0.2, 2027, make_key(1, 2027, 6))
     assert np.all(pledge_year[before != 0] == 2021)
     assert np.count_nonzero(pledge_year == 2027) > 0
+
+
+def test_absent_agents_never_sign(rng):
+    """An agent not present this year does not sign, however high its hazard; the present sign as before."""
+    n = 3000
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    present = rng.random(n) < 0.6
+    args = (rng.random(n) + 0.5, np.zeros(n, dtype=np.int32), np.ones(n), np.full(3, 5.0), 1.0, 2028,
+            make_key(3, 2028, 6))
+    everyone = args[1].copy()
+    pledges.sign_pledges(kind, np.ones(n, dtype=bool), args[0], everyone, *args[2:])
+    pledges.sign_pledges(kind, present, *args)
+    assert np.all(args[1][~present] == 0)
+    np.testing.assert_array_equal(args[1][present], everyone[present])
+    assert np.count_nonzero(everyone[~present]) > 0
 
 
 def test_sign_rate_matches_hazard():
@@ -46,8 +62,8 @@ def test_sign_rate_matches_hazard():
     n = 100_000
     pledge_year = np.zeros(n, dtype=np.int32)
     hazard = 0.05 + 0.2 * 0.5
-    pledges.sign_pledges(np.ones(n, dtype=np.int8), np.full(n, 0.5), pledge_year, np.full(n, 0.5),
-                         np.array([0.0, 0.05, 0.0]), 0.2, 2030, make_key(2, 2030, 6))
+    pledges.sign_pledges(np.ones(n, dtype=np.int8), np.ones(n, dtype=bool), np.full(n, 0.5), pledge_year,
+                         np.full(n, 0.5), np.array([0.0, 0.05, 0.0]), 0.2, 2030, make_key(2, 2030, 6))
     p = 1 - math.exp(-hazard)
     assert abs(np.count_nonzero(pledge_year) - n * p) < 5 * math.sqrt(n * p * (1 - p))
 

@@ -16,10 +16,16 @@ SMALL_SEED = 11
 
 
 def scenario_text(end_year: int = 2032, scale: float = 0.02, start_year: int = 2020, levers: str = "",
-                  uncertainties: str = "", extra: str = "") -> str:
-    """A minimal scenario file; ``levers`` and ``uncertainties`` are TOML lines of those tables."""
+                  uncertainties: str = "", extra: str = "", levers_from: int | None = 0) -> str:
+    """A minimal scenario file; ``levers`` and ``uncertainties`` are TOML lines of those tables.
+
+    The levers act from ``levers_from`` (0: the start year, so a mechanism's test sees its lever in every
+    year; None: the contract's decision year, as in a scenario file that does not say).
+    """
     text = (f'[scenario]\nname = "test"\nstart_year = {start_year}\nend_year = {end_year}\n'
             f'scale = {scale}\nmunicipality = "eskilstuna"\n')
+    if levers_from is not None:
+        text += f"levers_from = {levers_from or start_year}\n"
     if levers:
         text += f"\n[levers]\n{levers}\n"
     if uncertainties:

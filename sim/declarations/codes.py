@@ -109,6 +109,13 @@ class Sink(IntEnum):
     PURCHASED_OFFSETS = 3
 
 
+class LandFlux(IntEnum):
+    """Part of the land-use (LULUCF) baseline: the forest sink (negative) and drained-peat emissions."""
+
+    FOREST_SINK = 0
+    DRAINED_PEAT = 1
+
+
 class Scope(IntEnum):
     """GHG-protocol scope of the municipal group's emissions."""
 
@@ -141,6 +148,7 @@ class Signal(IntEnum):
     PLEDGED = 2
     STEPPED = 3
     LOW_MEAT = 4
+    PRESENT = 5   # living in the municipality this year: its count is the denominator of every exposure
 
 
 class EnergyStep(IntEnum):
@@ -179,6 +187,9 @@ class Stream(IntEnum):
     NETWORK_CLUSTERS = 301
     NETWORK_CLUSTER_JOIN = 302
     NETWORK_SUPPLIERS = 303
+    ARRIVALS = 70          # yearly: fuels of the cars arriving households bring
+    ARRIVAL_POOL = 500     # run: the households that may arrive (block of 100)
+    ARRIVAL_TIES = 71      # run: where those households join the social ring
     PARAMETERS = 50
 
 
@@ -190,6 +201,7 @@ FLEET_TECH = labels(FleetTech)
 PROCUREMENT = labels(Procurement)
 SECTORS = labels(Sector)
 SINKS = labels(Sink)
+LAND_FLUXES = labels(LandFlux)
 SCOPES = labels(Scope)
 PAYERS = labels(Payer)
 ACTOR_KINDS = labels(ActorKind)

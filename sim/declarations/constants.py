@@ -93,6 +93,10 @@ CONSTANTS: tuple[Constant, ...] = (
     Constant("claim_overestimate_spread", 2.0, "1",
              "a grant claim is the true cut times 1 + spread * overestimate * u, u uniform in [0, 1)",
              "definition: the mean overstatement is the uncertainty claim_overestimate"),
+    # land use and removals (sim.land)
+    Constant("biochar_ramp_years", 2.0, "yr",
+             "years after its first year until biochar production is at capacity (a third, two thirds, full)",
+             "assumption: a plant is commissioned and its feedstock contracts built over about three years"),
 )
 
 BY_NAME: dict[str, Constant] = {c.name: c for c in CONSTANTS}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codes import ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, PAYERS, SCOPES, SECTORS, SINKS
+from .codes import ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, LAND_FLUXES, PAYERS, SCOPES, SECTORS, SINKS
 
 COORDS: dict[str, tuple] = {"sector": SECTORS, "sink": SINKS, "scope": SCOPES, "fuel": FUELS,
                             "system": HEATING_SYSTEMS, "step": ENERGY_STEPS, "actor_kind": ACTOR_KINDS,
-                            "payer": PAYERS}
+                            "payer": PAYERS, "land_flux": LAND_FLUXES}
 """Labels of every dimension but ``year``, from the codes."""
 
 
@@ -48,9 +48,13 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("removals", ("year", "sink"), "t CO2e/yr",
             "removals and offsets by sink"),
     Outcome("net_emissions", ("year",), "t CO2e/yr",
-            "territorial emissions minus removals (biochar, rewetting, forestry); offsets kept apart", _BAND),
+            "territorial emissions minus the measures' additional removals (biochar, rewetting, forestry); "
+            "offsets and the land-use baseline kept apart", _BAND),
     Outcome("net_emissions_with_offsets", ("year",), "t CO2e/yr",
             "net emissions minus purchased offsets"),
+    Outcome("land_use_flux", ("year", "land_flux"), "t CO2e/yr",
+            "land-use (LULUCF) baseline without the measures: forest sink (negative) and drained-peat emissions; "
+            "beside, not in, the territorial inventory and net emissions"),
     Outcome("consumption_emissions_per_capita", ("year",), "t CO2e/yr",
             "consumption-based emissions per inhabitant"),
     Outcome("municipal_group_emissions", ("year", "scope"), "t CO2e/yr",

@@ -39,6 +39,9 @@ class Parameter:
         Allowed values of a categorical lever.
     integer : bool
         Whether the value must be a whole number.
+    timed : bool
+        Whether a scenario's value takes effect from a year (:mod:`sim.timing`); a structural choice
+        such as the network's topology shapes the run from its first year.
     """
 
     name: str
@@ -52,6 +55,7 @@ class Parameter:
     default_range: tuple[float, float] | None = None
     choices: tuple[str, ...] | None = None
     integer: bool = False
+    timed: bool = True
 
     @property
     def is_choice(self) -> bool:
@@ -62,8 +66,8 @@ def _lever(name, default, low, high, units, meaning, source, integer=False):
     return Parameter(name, "lever", low, high, default, units, meaning, source, integer=integer)
 
 
-def _choice(name, default, choices, meaning, source):
-    return Parameter(name, "lever", 0.0, 0.0, default, "1", meaning, source, choices=tuple(choices))
+def _choice(name, default, choices, meaning, source, timed=True):
+    return Parameter(name, "lever", 0.0, 0.0, default, "1", meaning, source, choices=tuple(choices), timed=timed)
 
 
 def _uncertain(name, low, high, units, meaning, source, bounds=None):
@@ -78,7 +82,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     # ---------------------------------------------------------------- levers
     _lever("grant_budget", 10e6, 0.0, 500e6, "SEK/yr",
            "climate grants (klimatmedel) to the municipal group each year", "klimatmedel_budget"),
-    _lever("grant_start_year", 2022.0, 2015.0, NEVER, "year",
+    _lever("grant_start_year", 2023.0, 2015.0, NEVER, "year",
            "first year of climate grants", "klimatmedel_budget", integer=True),
     _choice("grant_allocation", "tonnes_per_krona", ("tonnes_per_krona", "lottery"),
             "how grant proposals are ranked: claimed tonnes cut per krona, or at random",
@@ -128,7 +132,7 @@ PARAMETERS: tuple[Parameter, ...] = (
            "first year offsets are purchased", "assumption", integer=True),
     _choice("network_topology", "small_world", ("small_world", "random"),
             "household social network: spatial small world or random graph of equal degree",
-            "literature_adoption: topology is itself uncertain"),
+            "literature_adoption: topology is itself uncertain", timed=False),
     # ---------------------------------------------------------- uncertainties
     _uncertain("discount_rate_households", 0.20, 0.40, "1/yr",
                "implicit discount rate of households' investment decisions", "literature_adoption",
@@ -254,14 +258,33 @@ PARAMETERS: tuple[Parameter, ...] = (
     _uncertain("consumption_trend", -0.02, 0.01, "1/yr",
                "yearly relative change of goods-and-services footprints per person", "assumption",
                bounds=(-0.5, 0.5)),
-    _uncertain("rewetting_effect", 10.0, 30.0, "t CO2e/(ha yr)",
-               "emissions avoided per hectare of rewetted drained peatland", "assumption",
-               bounds=(0.0, 60.0)),
+    # land use (sim.land); the first two keep the draws of the parameters they replace
+    _uncertain("rewetted_peat_methane", 1.5, 5.0, "t CO2e/(ha yr)",
+               "methane of rewetted peat once the water table is up (GWP100 28)",
+               "ipcc_wetlands_2013: boreal rewetted peat, nutrient-poor to nutrient-rich", bounds=(0.0, 20.0)),
     _uncertain("forestry_effect", 1.0, 4.0, "t CO2e/(ha yr)",
-               "additional uptake per hectare under sink measures", "assumption", bounds=(0.0, 20.0)),
+               "additional uptake per hectare under sink measures once saturated", "assumption",
+               bounds=(0.0, 20.0)),
     _uncertain("population_growth", 0.0, 0.008, "1/yr",
                "yearly population growth after the last observed year", "scb_population",
                bounds=(-0.05, 0.05)),
+    # land use (sim.land), continued
+    _uncertain("forest_uptake", 1.0, 2.0, "t CO2e/(ha yr)",
+               "net uptake of forest land per hectare before the emissions of drained peat soils (baseline)",
+               "naturvardsverket_lulucf: (40 + 6.5) Mt over 27.9 million ha in 2020, falling since", bounds=(0.0, 10.0)),
+    _uncertain("drained_forest_peat_factor", 3.4, 6.5, "t CO2e/(ha yr)",
+               "emissions of drained organic soil on forest land per hectare",
+               "skogsstyrelsen_dikad_torvmark_2021: 6.5 Mt over 1.0-1.9 million ha", bounds=(0.0, 40.0)),
+    _uncertain("drained_farmland_peat_factor", 20.0, 35.0, "t CO2e/(ha yr)",
+               "emissions of drained organic soil on farmland per hectare (CO2 and N2O)",
+               "ipcc_wetlands_2013: grassland 5.7-6.1 and cropland 7.9 t CO2-C, plus N2O", bounds=(0.0, 80.0)),
+    _uncertain("rewetting_ramp_years", 1.0, 5.0, "yr",
+               "years after rewetting until a hectare has its full effect (water table, vegetation)",
+               "assumption: ditches blocked in a season, the water table and methane settle over a few years",
+               bounds=(0.0, 30.0)),
+    _uncertain("forestry_ramp_years", 5.0, 15.0, "yr",
+               "years after a sink measure starts until its added uptake per hectare is full",
+               "assumption: the added stock builds as stands grow past their usual rotation", bounds=(0.0, 50.0)),
 )
 
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}

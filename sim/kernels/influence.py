@@ -40,22 +40,24 @@ def update_counts(indptr, indices, shown, new_bits, counts):
 
 
 @njit(cache=True)
-def shares(indptr, counts, signal, start, out):
-    """Share of neighbours showing ``signal`` for agents ``start .. start + len(out)`` (0 for the isolated).
+def shares(counts, signal, present_signal, start, out):
+    """Share of present neighbours showing ``signal`` for agents ``start .. start + len(out)`` (0 without any).
 
     Parameters
     ----------
-    indptr : int64[n + 1]
     counts : int32[n, k]
     signal : int
+    present_signal : int
+        The signal every present agent shows (``Signal.PRESENT``): its count
+        is the number of present neighbours, the degree when all are there.
     start : int
     out : float64[m]
         Written.
     """
     for i in range(out.shape[0]):
         agent = start + i
-        degree = indptr[agent + 1] - indptr[agent]
-        out[i] = counts[agent, signal] / degree if degree > 0 else 0.0
+        present = counts[agent, present_signal]
+        out[i] = counts[agent, signal] / present if present > 0 else 0.0
 
 
 @njit(cache=True)

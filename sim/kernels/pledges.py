@@ -6,7 +6,7 @@ from .rng import uniform, uniform_at
 
 
 @njit(cache=True)
-def sign_pledges(kind, attitude, pledge_year, exposure, hazard_by_kind, social_weight, year, key):
+def sign_pledges(kind, present, attitude, pledge_year, exposure, hazard_by_kind, social_weight, year, key):
     """Let agents that have not pledged sign this year.
 
     The hazard of signing is ``(h_kind + w_social * e_i) * 2 a_i``: a base and
@@ -17,6 +17,8 @@ def sign_pledges(kind, attitude, pledge_year, exposure, hazard_by_kind, social_w
     ----------
     kind : int8[n]
         0 household, 1 firm, 2 municipal unit.
+    present : bool[n]
+        Agents in the municipality this year; the absent sign nothing.
     attitude : float64[n]
     pledge_year : int32[n]
         Year signed, 0 if not; updated in place.
@@ -29,7 +31,7 @@ def sign_pledges(kind, attitude, pledge_year, exposure, hazard_by_kind, social_w
     key : uint64
     """
     for i in range(kind.shape[0]):
-        if pledge_year[i] != 0:
+        if pledge_year[i] != 0 or not present[i]:
             continue
         hazard = (hazard_by_kind[kind[i]] + social_weight * exposure[i]) * 2.0 * attitude[i]
         if hazard > 0.0 and uniform(key, i) < 1.0 - np.exp(-hazard):

@@ -52,9 +52,11 @@ def municipal_vehicle_t(context: YearContext) -> np.ndarray:
 
 
 def _household_totals(state: State, context: YearContext) -> np.ndarray:
-    hh, cars, heat, consumption = state.households, state.cars, context.tech["heating"], context.tech["consumption"]
+    hh, cars, heat, consumption = (state.present_households(), state.present_cars(), context.tech["heating"],
+                                   context.tech["consumption"])
     totals = np.empty(6)
-    accounting.household_accounts(cars.owner, cars.fuel, context.calib["km_per_car"], state.km_factor,
+    accounting.household_accounts(cars.owner, cars.fuel, context.calib["km_per_car"],
+                                  state.km_factor[:state.n_present],
                                   car_fossil_kg_per_km(context), car_footprint_kg_per_km(context), hh.heating,
                                   hh.heat_demand, int(Heating.OIL), context.calib["household_oil_t_per_mwh"],
                                   np.asarray(heat["electricity_per_mwh_heat"], dtype=float),
@@ -121,10 +123,10 @@ def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.n
 
 
 def _consumption_per_capita(state: State, context: YearContext, household: np.ndarray, scope3: float) -> float:
-    hh, d, t, calib, tech = state.households, context.drivers, context.t, context.calib, context.tech
+    hh, d, t, calib, tech = state.present_households(), context.drivers, context.t, context.calib, context.tech
     persons = float(np.sum(hh.persons)) * state.weight
     goods = calib["goods_t_per_person"] * (1.0 + context.p["consumption_trend"]) ** t * (
-        persons - tech["behaviour"]["pledge_goods_cut"] * float((hh.persons * state.strength[:state.n_households]).sum())
+        persons - tech["behaviour"]["pledge_goods_cut"] * float((hh.persons * state.strength[:state.n_present]).sum())
         * state.weight)
     dh_scope2 = calib["dh_scope2"] * d.district_heat_factor[t]
     household_part = (household[1] + household[2] + household[3] * dh_scope2
@@ -152,8 +154,8 @@ def step(state: State, context: YearContext, records: MutableMapping[str, np.nda
     records["fossil_co2"][t] = fossil
     records["cumulative_co2"][t] = state.cumulative_co2
     records["grant_abatement"][t] = state.grant_abatement
-    records["car_fleet"][t] = np.bincount(state.cars.fuel, minlength=len(Fuel)) * weight
-    records["heating_systems"][t] = np.bincount(state.households.heating, minlength=len(Heating)) * weight
+    records["car_fleet"][t] = np.bincount(state.present_cars().fuel, minlength=len(Fuel)) * weight
+    records["heating_systems"][t] = np.bincount(state.present_households().heating, minlength=len(Heating)) * weight
     records["firm_energy_step"][t] = np.bincount(state.firms.energy_step, minlength=len(ENERGY_STEPS)) * weight
     records["heat_recovery_connections"][t] = np.count_nonzero(state.firms.heat_recovery) * weight
     _record_pledges(state, context, records)
@@ -166,7 +168,7 @@ def _record_pledges(state: State, context: YearContext, records: MutableMapping[
     baseline = state.pledge_baseline[n_h:]
     records["pledged_reduction"][t] = context.p["pledge_commitment"] * np.sum(baseline * pledged * org_weight)
     records["delivered_reduction"][t] = np.sum(np.maximum(0.0, baseline - state.direct[n_h:]) * pledged * org_weight)
-    records["pledges"][t] = [np.count_nonzero(state.pledge_year[:n_h]) * state.weight,
+    records["pledges"][t] = [np.count_nonzero(state.pledge_year[:state.n_present]) * state.weight,
                              np.count_nonzero(state.pledge_year[state.firm_slice]) * state.weight,
                              np.count_nonzero(state.pledge_year[state.unit_slice])]
 

@@ -135,7 +135,7 @@ def _decide(choice: ChoiceSet, weights, current, owner, rate, usage_scale, usage
 
 
 def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
-    cars, hh, p, n_h = state.cars, state.households, context.p, state.n_households
+    cars, hh, p, n_h = state.present_cars(), state.present_households(), context.p, state.n_present
     cars_real = max(1.0, len(cars.owner) * state.weight)
     choice = car_choice(context, charging_availability(context, cars_real))
     chosen, replaced = _decide(choice, weights, cars.fuel, cars.owner, np.full(n_h, p["car_replacement_rate"]),
@@ -148,7 +148,7 @@ def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
 
 
 def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:
-    hh, n_h = state.households, state.n_households
+    hh, n_h = state.present_households(), state.n_present
     chosen, replaced = _decide(heating_choice(context), weights, hh.heating, np.arange(n_h, dtype=np.int32),
                                np.full(n_h, context.p["heating_replacement_rate"]), 1.0, hh.heat_demand, hh.attitude,
                                state.strength[:n_h], exposure(state, context, Signal.LOW_CARBON_HEAT, slice(0, n_h)),

@@ -21,11 +21,11 @@ def mode_shift(context: YearContext) -> np.ndarray:
 
 
 def _households(state: State, context: YearContext) -> None:
-    hh, n_h, b = state.households, state.n_households, context.tech["behaviour"]
+    hh, n_h, b = state.present_households(), state.n_present, context.tech["behaviour"]
     behaviour.household_behaviour(hh.zone, hh.attitude, state.strength[:n_h], exposure(state, context, Signal.LOW_MEAT, slice(0, n_h)),
                                   hh.low_meat_diet, np.asarray(b["zone_km_factor"]), mode_shift(context),
                                   b["pledge_km_cut"], context.p["diet_shift_rate"], context.key(Stream.DIET),
-                                  state.km_factor)
+                                  state.km_factor[:n_h])
 
 
 def _firms(state: State, context: YearContext) -> None:

@@ -9,9 +9,14 @@ from ..state import State, YearContext
 
 
 def signal_bits(state: State, out: np.ndarray) -> None:
-    """Write the signals each agent shows into ``out`` (uint8[N]), bit ``1 << Signal`` set where shown."""
-    hh, cars, firms, vehicles, n_h = state.households, state.cars, state.firms, state.vehicles, state.n_households
-    out[:] = (state.pledge_year != 0).astype(np.uint8) << int(Signal.PLEDGED)
+    """Write the signals each agent shows into ``out`` (uint8[N]), bit ``1 << Signal`` set where shown.
+
+    An absent household shows nothing, not even ``PRESENT``.
+    """
+    hh, cars, firms, vehicles = state.present_households(), state.present_cars(), state.firms, state.vehicles
+    n_h = state.n_present
+    out[:] = (((state.pledge_year != 0) & state.present).astype(np.uint8) << int(Signal.PLEDGED)
+              | state.present.astype(np.uint8) << int(Signal.PRESENT))
     influence.household_signals(cars.owner, (cars.fuel == Fuel.BEV) | (cars.fuel == Fuel.PHEV),
                                 (hh.heating == Heating.DISTRICT_HEATING) | (hh.heating == Heating.HEAT_PUMP),
                                 hh.low_meat_diet, int(Signal.LOW_CARBON_CAR), int(Signal.LOW_CARBON_HEAT),
@@ -32,8 +37,8 @@ def step(state: State, context: YearContext) -> None:
 
 
 def exposure(state: State, context: YearContext, signal: Signal, agents: slice = slice(None)) -> np.ndarray:
-    """Share of each agent's neighbours showing ``signal`` (float64, for ``agents`` of the index space)."""
+    """Share of each agent's present neighbours showing ``signal`` (float64, for ``agents`` of the index space)."""
     start, stop, _ = agents.indices(len(state.kind))
     out = np.empty(stop - start)
-    influence.shares(context.network.indptr, state.signal_counts, int(signal), start, out)
+    influence.shares(state.signal_counts, int(signal), int(Signal.PRESENT), start, out)
     return out

@@ -26,8 +26,8 @@ def lever_costs(context: YearContext) -> float:
     cost = new_points * infra["charge_point_cost_sek"] + new_lanes * infra["cycle_lane_cost_sek_per_km"]
     cost += (d.transit_level[t] - 1.0) * infra["transit_cost_sek_per_yr"]
     cost += sinks["biochar"][t] * rem["biochar_cost_sek_per_t"]
-    cost += context.p["rewetting_per_year"] * (t > 0) * rem["rewetting_cost_sek_per_ha"]
-    cost += (sinks["forestry"][t] > 0) * context.p["forestry_measures"] * rem["forestry_cost_sek_per_ha_yr"]
+    cost += sinks["rewetted_area_added"][t] * rem["rewetting_cost_sek_per_ha"]
+    cost += sinks["forestry_area"][t] * rem["forestry_cost_sek_per_ha_yr"]
     cost += sinks["purchased_offsets"][t] * rem["offset_cost_sek_per_t"]
     return float(cost)
 

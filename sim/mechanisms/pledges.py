@@ -21,9 +21,9 @@ def step(state: State, context: YearContext) -> None:
     """Signing, then each pledge's strength and each organisation's delivery factor this year."""
     p = context.p
     before = state.pledge_year == 0
-    pledges.sign_pledges(state.kind, state.attitude, state.pledge_year, exposure(state, context, Signal.PLEDGED),
-                         hazard_by_kind(context), p["pledge_social_weight"], context.year,
-                         context.key(Stream.PLEDGES))
+    pledges.sign_pledges(state.kind, state.present, state.attitude, state.pledge_year,
+                         exposure(state, context, Signal.PLEDGED), hazard_by_kind(context), p["pledge_social_weight"],
+                         context.year, context.key(Stream.PLEDGES))
     new = before & (state.pledge_year != 0)
     state.pledge_baseline[new] = state.direct[new]
     pledges.pledge_strength(state.pledge_year, context.year, p["pledge_decay"], state.strength)

@@ -12,6 +12,12 @@ same decisions and agree to rounding; a nonzero offset gives the Mesa model
 draws independent of the engine's, for statistical comparisons.
 
     ds = sim.mesa.simulate(scenario, seed=1, scale=0.02)   # same Dataset as sim.simulate
+
+The reference's population is closed: every household of the start year
+stays for the whole run, while the engine's households arrive and leave with
+the population series (:mod:`sim.mechanisms.demography`). The two agree when
+the population is fixed (a flat series and ``population_growth`` 0), which is
+how ``tests/test_mesa_equivalence.py`` runs them.
 """
 from __future__ import annotations
 
@@ -27,8 +33,9 @@ from .. import __version__
 from ..base_year import calibrate
 from ..data import load_municipality
 from ..declarations.codes import SECTORS, SINKS, ActorKind, Stream
-from ..exogenous import build_drivers, removals
+from ..exogenous import build_drivers
 from ..kernels.rng import make_key
+from ..land import land_use_flux, removals
 from ..mechanisms import accounting, adoption, behaviour, infrastructure, pledges
 from ..mechanisms.adoption import utility_weights
 from ..network import build_network
@@ -37,6 +44,7 @@ from ..results import DERIVED, VARIABLES, empty_records, to_dataset
 from ..sampling import parameter_values
 from ..scenario import Scenario
 from ..state import YearContext
+from ..timing import paths, yearly_values
 from ..validation import check_scale, check_seed
 from .agents import Car, Firm, Household, Municipality, MunicipalUnit, Options, Vehicle
 
@@ -75,11 +83,15 @@ class ClimateModel(mesa.Model):
         self.data = load_municipality(scenario.municipality)
         population = build_population(self.data, scenario.start_year, seed, self.scale)
         network = build_network(population, seed, str(self.values["network_topology"]))
-        self.drivers = build_drivers(self.data, dict(self.values), scenario.start_year, scenario.end_year)
-        self.sinks = removals(dict(self.values), self.drivers.years)
+        yearly = yearly_values(self.values, scenario.lever_years, scenario.years)
+        self.drivers = build_drivers(self.data, yearly, scenario.start_year, scenario.end_year)
+        path = paths(yearly)
+        self.sinks = removals(path, self.data.land, self.drivers.years)
+        self.land_flux = land_use_flux(path, self.data.land)
         self.calib = calibrate(self.data, scenario.start_year)
-        self.first = YearContext.first(self.data, network, self.values, seed, self.calib, self.drivers, self.sinks)
-        self.p = self.first.p                 # parameter values and constants
+        self.first = YearContext.first(self.data, network, self.values, seed, self.calib, self.drivers, self.sinks,
+                                       yearly)
+        self.p = self.first.p                 # parameter values and constants (the year's, from step)
         self.tech, self.weight, self.n_agents = self.data.technology, population.weight, population.n_agents
         self.weights = [float(w) for w in utility_weights(self.first)]
         self.fulfilment_key = make_key(seed, 0, Stream.FULFILMENT + self.stream_offset)
@@ -113,7 +125,7 @@ class ClimateModel(mesa.Model):
         """One year: the stock in use on 1 January is accounted, then the year's processes in the ODD's order."""
         self.t = self.steps - 1
         self.context = self.first.at(self.t)
-        self.year = self.context.year
+        self.year, self.p = self.context.year, self.context.p   # this year's lever values
         self.keys = {s: make_key(self.run_seed, self.year, s + self.stream_offset) for s in YEARLY_STREAMS}
         self.account()                         # 7. emissions of the stock in use this year
         self.costs, self.new_cars = np.zeros(3), np.zeros(5)
@@ -197,7 +209,8 @@ class ClimateModel(mesa.Model):
         orgs = [(a, w if a.kind == ActorKind.FIRM else 1.0) for a in self.firms + self.units if a.pledge_year]
         self.record = {
             "emissions": [sectors[s] for s in SECTORS], "removals": removal, "net_emissions": total - removal[:3].sum(),
-            "net_emissions_with_offsets": total - removal.sum(), "consumption_emissions_per_capita": consumption,
+            "net_emissions_with_offsets": total - removal.sum(), "land_use_flux": self.land_flux[t],
+            "consumption_emissions_per_capita": consumption,
             "municipal_group_emissions": scopes,
             "car_fleet": np.bincount([c.fuel for h in self.households for c in h.cars], minlength=5) * w,
             "heating_systems": np.bincount([h.heating for h in self.households], minlength=5) * w,
@@ -224,7 +237,8 @@ class ClimateModel(mesa.Model):
             "history": f"created by sim {__version__} sim.mesa.simulate(seed={self.run_seed}, "
                        f"scale={self.scale}, stream_offset={self.stream_offset})",
         }
-        return to_dataset(records, self.drivers.years, self.values, attrs, self.data.targets, sc.outputs)
+        return to_dataset(records, self.drivers.years, self.values, attrs, self.data.targets, sc.outputs,
+                          sc.lever_years)
 
 
 def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | None = None,
