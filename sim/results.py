@@ -101,39 +101,42 @@ def _add_targets(ds: xr.Dataset, targets: Targets) -> None:
     - the budget outcomes of :mod:`sim.budget`; ``within_budget`` is 1 when
       the budget is not exhausted by the last year.
 
-    A flag whose years are not all in the run is NaN.
+    A flag whose years are not all in the run is NaN. (Reads and writes ``ds.variables``:
+    building a DataArray per access cost most of the time.)
     """
-    years = ds["year"].values
+    years = ds.variables["year"].values
+    index = {int(y): k for k, y in enumerate(years)}
+    recorded = {name: ds.variables[name].values for name in ("net_emissions", "net_emissions_with_offsets",
+                                                 "consumption_emissions_per_capita")}
 
     def at(name: str, year: int) -> float:
-        return float(ds[name].sel(year=year)) if year in years else np.nan
+        return float(recorded[name][index[year]]) if year in index else np.nan
 
     def flag(condition: bool, *operands: float) -> float:
         return np.nan if np.isnan(operands).any() else float(condition)
 
-    net = ds["net_emissions"]
     base = at("net_emissions", targets.base_year)
-    ds["reduction_vs_2020"].values[:] = 1.0 - net.values / base
+    ds.variables["reduction_vs_2020"].values[:] = 1.0 - recorded["net_emissions"] / base
     compensated = "net_emissions_with_offsets" if targets.compensation_counts else "net_emissions"
     for suffix, series in (("", "net_emissions"), ("_with_compensation", compensated)):
         reduction, positive = at(series, targets.reduction_year), at(series, targets.climate_positive_year)
-        ds["target_2030_met" + suffix].values[()] = flag(reduction <= targets.allowed_share * base, reduction, base)
-        ds["climate_positive_2045" + suffix].values[()] = flag(positive < 0.0, positive)
+        ds.variables["target_2030_met" + suffix].values[()] = flag(reduction <= targets.allowed_share * base, reduction, base)
+        ds.variables["climate_positive_2045" + suffix].values[()] = flag(positive < 0.0, positive)
     consumption = [at("consumption_emissions_per_capita", y) for y in (targets.base_year, targets.reduction_year)]
     territorial_cut = 1.0 - at("net_emissions", targets.reduction_year) / base if base > 0.0 else np.nan
     consumption_cut = 1.0 - consumption[1] / consumption[0]
-    ds["consumption_target_met"].values[()] = (
+    ds.variables["consumption_target_met"].values[()] = (
         flag(consumption_cut >= territorial_cut, consumption_cut, territorial_cut)
         if targets.consumption_goal == "same_pace" else np.nan)
-    fossil = ds["fossil_co2"].values
+    fossil = ds.variables["fossil_co2"].values
     pathway = budget.budget_pathway(fossil, years, targets.budget)
-    ds["budget_pathway"].values[:] = pathway
-    ds["budget_required_cut"].values[:] = budget.required_cut(fossil, years, targets.budget)
+    ds.variables["budget_pathway"].values[:] = pathway
+    ds.variables["budget_required_cut"].values[:] = budget.required_cut(fossil, years, targets.budget)
     with np.errstate(invalid="ignore"):
-        ds["on_budget_pathway"].values[:] = np.where(np.isnan(pathway), np.nan, fossil <= pathway)
+        ds.variables["on_budget_pathway"].values[:] = np.where(np.isnan(pathway), np.nan, fossil <= pathway)
     exhausted = budget.exhausted_year(fossil, years, targets.budget)
-    ds["budget_exhausted_year"].values[()] = exhausted
-    ds["within_budget"].values[()] = (float(np.isnan(exhausted))
+    ds.variables["budget_exhausted_year"].values[()] = exhausted
+    ds.variables["within_budget"].values[()] = (float(np.isnan(exhausted))
                                       if years[0] <= targets.budget.start_year <= years[-1] else np.nan)
 
 
