@@ -21,6 +21,7 @@ from .exogenous import build_drivers
 from .land import land_use_flux, removals
 from .mechanisms import (accounting, adoption, behaviour, demography, grants, influence, infrastructure, pledges,
                          procurement)
+from .mechanisms import sectors as sector_measures
 from .network import Network, build_network
 from .population import Population, build_population
 from .results import empty_records, to_dataset
@@ -106,6 +107,7 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         grants.step(state, context)                # 2. municipal action: grants, infrastructure, procurement
         infrastructure.step(state, context)
         procurement.step(state, context)
+        sector_measures.step(state, context)       #    sector measures' costs
         influence.step(state, context)             # 3. exposure to neighbours' signals
         pledges.step(state, context)               # 4. pledges
         adoption.step(state, context)              # 5. adoption at replacement events

@@ -9,7 +9,7 @@ so the population does not depend on numpy's generator versions.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import ndtri
@@ -42,6 +42,7 @@ class Households:
     heating: np.ndarray             # int8: Heating
     heat_demand: np.ndarray         # float64: MWh of heat per year
     dh_available: np.ndarray        # bool: district heating can be connected
+    hydronic: np.ndarray            # bool: the dwelling has water-borne (hydronic) heat distribution
     low_meat_diet: np.ndarray       # bool
     car_km_factor: np.ndarray       # float64: zone factor of the household's car use
 
@@ -242,6 +243,7 @@ def _households(data: MunicipalityData, n: int, detached_share: float, rule: _Ho
     owner = np.repeat(np.arange(n, dtype=np.int32), car_count)
     households = Households(dwelling=dwelling, zone=zone, persons=rule.persons[dwelling], attitude=attitude,
                             heating=heating, heat_demand=heat_demand.astype(float), dh_available=dh_available,
+                            hydronic=np.zeros(n, dtype=bool),   # drawn by the caller, last (see _hydronic)
                             low_meat_diet=low_meat_diet, car_km_factor=zone_km[zone])
     return households, owner
 
@@ -294,17 +296,33 @@ def build_population(data: MunicipalityData, year: int, seed: int, scale: float,
     fuel = _categorical(draw(len(owner)), car_fleet_mix(data, year))
     firms = _build_firms(data, year, scale, draw)
     units, vehicles = _build_municipal_group(data, draw)
+    households = replace(households, hydronic=_hydronic(households.heating, draw(n_households)))
     n_pool = 0 if peak_population is None else arrival_pool_size(data, year, scale, peak_population)
     if n_pool:
         pool_stream = iter(range(Stream.ARRIVAL_POOL, Stream.ARRIVAL_POOL + 100))
         pool, pool_owner = _households(data, n_pool, arrival_detached_share(data, year), rule,
                                        lambda n: uniforms(seed, 0, next(pool_stream), n))
+        pool = replace(pool, hydronic=_hydronic(pool.heating, uniforms(seed, 0, next(pool_stream), n_pool)))
         households = Households(**{name: np.concatenate([getattr(households, name), getattr(pool, name)])
                                    for name in Households.__dataclass_fields__})
         owner = np.concatenate([owner, pool_owner + np.int32(n_households)])
         fuel = np.concatenate([fuel, np.zeros(len(pool_owner), dtype=np.int8)])  # drawn on arrival
     return Population(households=households, cars=Cars(owner=owner, fuel=fuel), firms=firms,
                       units=units, vehicles=vehicles, weight=1.0 / scale, households_at_start=n_households)
+
+
+def _hydronic(heating: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Whether each dwelling has water-borne distribution, given its heating system and uniform draws ``u``.
+
+    District heating and oil or biofuel boilers feed radiators; a heat pump or
+    direct electric does so with the declared shares (air-to-air pumps and
+    panel radiators do not). The draw comes last on the population's
+    streams, so every other attribute is as it was without it.
+    """
+    share = np.ones(len(HEATING_SYSTEMS))
+    share[Heating.HEAT_PUMP] = CONSTANTS["heat_pump_hydronic_share"]
+    share[Heating.DIRECT_ELECTRIC] = CONSTANTS["direct_electric_hydronic_share"]
+    return u < share[heating]
 
 
 def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms:

@@ -77,7 +77,8 @@ class State:
         present = np.ones(n, dtype=bool)
         present[population.households_at_start:n_h] = False
         return cls(
-            households=replace(hh, heating=hh.heating.copy(), low_meat_diet=hh.low_meat_diet.copy()), built=hh,
+            households=replace(hh, heating=hh.heating.copy(), hydronic=hh.hydronic.copy(),
+                               low_meat_diet=hh.low_meat_diet.copy()), built=hh,
             cars=replace(population.cars, fuel=population.cars.fuel.copy()),
             firms=replace(firms, fleet_tech=firms.fleet_tech.copy(),
                           process_electrified=firms.process_electrified.copy(),

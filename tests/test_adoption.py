@@ -184,8 +184,8 @@ def test_choose_equals_utilities_then_adopt(rng, blocked_option):
     adoption.adopt(current, rate[owner], utilities, exposure[owner], imitation, 1.0, key, want, want_replaced)
     got, got_replaced = np.empty(n_items, dtype=np.int8), np.empty(n_items, dtype=bool)
     adoption.choose(current, owner, rate, 1.7, usage, attitude, pledged, exposure, blocked_option, blocked,
-                    np.stack([capex, usage_cost, constant, green, imitation]), 1000.0, weights, key, got,
-                    got_replaced)
+                    np.zeros(n_owners, dtype=np.int64), np.stack([capex, usage_cost, constant, green, imitation])[None],
+                    1000.0, weights, key, got, got_replaced)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got_replaced, want_replaced)
     assert want_replaced.sum() > 50 and (want != current).sum() > 20   # the case exercises real decisions

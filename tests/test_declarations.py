@@ -73,7 +73,7 @@ def test_enum_codes_are_contiguous_from_zero(name):
 
 ENUM_OF_COORD = {"sector": codes.Sector, "sink": codes.Sink, "scope": codes.Scope, "fuel": codes.Fuel,
                  "system": codes.Heating, "actor_kind": codes.ActorKind, "payer": codes.Payer,
-                 "land_flux": codes.LandFlux}
+                 "land_flux": codes.LandFlux, "measure": codes.Measure}
 
 
 def test_coords_are_the_enums_lower_case_names():

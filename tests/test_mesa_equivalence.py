@@ -39,11 +39,13 @@ from sim import mesa as mesa_model
 from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges
 from sim.network import build_network
 from sim.declarations.parameters import UNCERTAINTIES
+from sim.mechanisms.sectors import LEVER
 from sim.scenario import Distribution, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 START_YEAR = 2020                          # of both shipped scenarios
 FIXED = Distribution("fixed", 0.0, 0.0)   # population_growth: with the flat series, a fixed population
+SECTOR_LEVERS = tuple(LEVER.values())
 COUNTS = ("car_fleet", "new_cars", "heating_systems", "firm_energy_step", "heat_recovery_connections", "pledges")
 
 N_SEEDS = 40                   # runs per implementation
@@ -97,6 +99,7 @@ def assert_same(engine, reference):
     ("klimatkontrakt_2024.toml", {}),
     ("klimatkontrakt_2024.toml", {"grant_allocation": "lottery", "municipal_fleet_ev_year": 2021.0,
                                   "fossil_free_machinery_year": 2021.0, "network_topology": "random"}),
+    ("baseline.toml", {**dict.fromkeys(SECTOR_LEVERS, 0.7), "fossil_free_machinery_year": 2023.0}),
 ])
 @pytest.mark.parametrize("seed", [3, 11])
 def test_same_draws_give_the_same_results(path, levers, seed):

@@ -109,6 +109,20 @@ class Sink(IntEnum):
     PURCHASED_OFFSETS = 3
 
 
+class Measure(IntEnum):
+    """Sector measure of :mod:`sim.mechanisms.sectors`; the last is firm-level, the others act on sector totals."""
+
+    MANURE_BIOGAS = 0
+    FEED_ADDITIVES = 1
+    ORGANIC_SOILS = 2
+    LANDFILL_GAS = 3
+    FOOD_WASTE_BIOGAS = 4
+    FGAS_REPLACEMENT = 5
+    SOLVENT_SUBSTITUTION = 6
+    PROCESS_EMITTERS = 7
+    MACHINERY_PERMITS = 8
+
+
 class LandFlux(IntEnum):
     """Part of the land-use (LULUCF) baseline: the forest sink (negative) and drained-peat emissions."""
 
@@ -182,6 +196,7 @@ class Stream(IntEnum):
     GRANTS = 10
     CLAIMS = 11
     FULFILMENT = 60
+    MACHINERY_PERMITS = 80  # year 0: which firms' machinery the permit requirements reach first
     POPULATION = 100
     NETWORK = 300
     NETWORK_CLUSTERS = 301
@@ -202,6 +217,8 @@ PROCUREMENT = labels(Procurement)
 SECTORS = labels(Sector)
 SINKS = labels(Sink)
 LAND_FLUXES = labels(LandFlux)
+MEASURES = labels(Measure)
+AGGREGATE_MEASURES = MEASURES[:Measure.MACHINERY_PERMITS]
 SCOPES = labels(Scope)
 PAYERS = labels(Payer)
 ACTOR_KINDS = labels(ActorKind)

@@ -68,6 +68,15 @@ CONSTANTS: tuple[Constant, ...] = (
              "imitation weight of each car fuel (petrol, diesel, PHEV, BEV, biogas)", "assumption"),
     Constant("heating_imitation", (1.0, 1.0, 0.0, 0.0, 0.0), "1",
              "imitation weight of each heating system", "assumption: low-carbon heat is imitated"),
+    # water-borne (hydronic) distribution of the base-year dwellings (ODD 5.2, 7.6.5)
+    Constant("heat_pump_hydronic_share", 0.8, "1",
+             "share of heat-pump homes whose pump feeds water-borne distribution (not air-to-air)",
+             "dryft_direct_electric: about 10 % of houses combine direct electric and a heat pump, of about "
+             "half with a heat pump"),
+    Constant("direct_electric_hydronic_share", 0.3, "1",
+             "share of homes on direct electric whose electric boiler feeds water-borne distribution",
+             "assumption: range 0.2-0.5; most electrically heated houses of the 1970s-80s have panel radiators "
+             "(villatidningen_direct_electric)"),
     Constant("fleet_imitation", (0.0, 0.5, 1.0), "1", "imitation weight of each firm fleet drive",
              "assumption"),
     Constant("process_imitation", (0.0, 1.0), "1", "imitation weight of process fuel and electrification",

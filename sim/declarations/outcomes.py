@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codes import ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, LAND_FLUXES, PAYERS, SCOPES, SECTORS, SINKS
+from .codes import ACTOR_KINDS, ENERGY_STEPS, FUELS, HEATING_SYSTEMS, LAND_FLUXES, MEASURES, PAYERS, SCOPES, SECTORS, SINKS
 
 COORDS: dict[str, tuple] = {"sector": SECTORS, "sink": SINKS, "scope": SCOPES, "fuel": FUELS,
                             "system": HEATING_SYSTEMS, "step": ENERGY_STEPS, "actor_kind": ACTOR_KINDS,
-                            "payer": PAYERS, "land_flux": LAND_FLUXES}
+                            "payer": PAYERS, "land_flux": LAND_FLUXES,
+                            "measure": MEASURES}
 """Labels of every dimension but ``year``, from the codes."""
 
 
@@ -87,6 +88,8 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
             "fossil CO2 emitted since the carbon budget's start year, inclusive (0 before it)"),
     Outcome("reduction_vs_2020", ("year",), "1",
             "relative cut of net emissions against the targets' base year"),
+    Outcome("sector_measure_abatement", ("year", "measure"), "t CO2e/yr",
+            "territorial emissions cut by each sector measure (sim.mechanisms.sectors)"),
     # ---- targets and carbon budget (defined by [targets] of municipality.toml; see sim.results._add_targets)
     Outcome("target_2030_met", (), "1",
             "reduction target met without compensation: net emissions in the targets' reduction year at most "

@@ -7,7 +7,7 @@ option labels themselves, or a table of numbers by year. Every table needs a
 """
 from __future__ import annotations
 
-from .codes import FIRM_SECTORS, FLEET_TECH, FUELS, HEATING_SYSTEMS, ZONES
+from .codes import AGGREGATE_MEASURES, FIRM_SECTORS, FLEET_TECH, FUELS, HEATING_SYSTEMS, ZONES
 
 NUMBER = "a number"
 WHOLE = "a whole number"
@@ -37,7 +37,9 @@ SCHEMA: dict[str, dict[str, str]] = {
     "heating": {"options": options(HEATING_SYSTEMS), "price_sek_per_mwh": numbers(HEATING_SYSTEMS),
                 "capital_cost_sek": numbers(HEATING_SYSTEMS), "constant": numbers(HEATING_SYSTEMS),
                 "green": numbers(HEATING_SYSTEMS), "electricity_per_mwh_heat": numbers(HEATING_SYSTEMS),
-                "oil_kg_per_mwh_heat": NUMBER, "annuity_years": NUMBER},
+                "oil_kg_per_mwh_heat": NUMBER, "service_life_years": numbers(HEATING_SYSTEMS),
+                "district_heating_renewal_sek": NUMBER, "heat_pump_machine_share": NUMBER,
+                "air_to_air_cost_sek": NUMBER, "air_to_air_life_years": NUMBER},
     "firm_fleet": {"options": options(FLEET_TECH), "cost_sek_per_mwh": numbers(FLEET_TECH),
                    "constant": numbers(FLEET_TECH), "green": numbers(FLEET_TECH),
                    "electric_premium_sek_per_mwh_2020": NUMBER, "electric_premium_decline": NUMBER,
@@ -63,15 +65,20 @@ SCHEMA: dict[str, dict[str, str]] = {
     "consumption": {"food_t_per_person": NUMBER, "low_meat_food_t_per_person": NUMBER,
                     "aviation_t_per_person": NUMBER, "criteria_effect": NUMBER},
     "behaviour": {"zone_km_factor": numbers(ZONES), "pledge_km_cut": NUMBER, "pledge_goods_cut": NUMBER},
+    "sectors": {"options": options(AGGREGATE_MEASURES), "addressable_share": numbers(AGGREGATE_MEASURES),
+                "ramp_years": numbers(AGGREGATE_MEASURES), "cost_sek_per_t": numbers(AGGREGATE_MEASURES),
+                "municipal_share": numbers(AGGREGATE_MEASURES), "machinery_ramp_years": NUMBER,
+                "machinery_municipal_share": NUMBER},
 }
 """Fields of each table of ``technology.toml`` and the kind of value each must hold."""
 
 EXPECTED_OPTIONS: dict[str, tuple[str, ...]] = {
     "car": FUELS, "heating": HEATING_SYSTEMS, "firm_fleet": FLEET_TECH, "firm_process": PROCESS_OPTIONS,
-    "municipal_fleet": FLEET_TECH}
+    "municipal_fleet": FLEET_TECH, "sectors": AGGREGATE_MEASURES}
 NAME_LISTS: dict[str, tuple[tuple[str, ...], int | None]] = {
     SCHEMA["car"]["fossil_fuel"]: (FOSSIL_FUELS, len(FUELS)),
     SCHEMA["heat_recovery"]["eligible_sectors"]: (FIRM_SECTORS, None)}
 """Kinds that are lists of names: the names allowed and the length required (None: any)."""
 LIST_LENGTHS: dict[str, int] = {numbers(labels): len(labels)
-                                for labels in (FUELS, HEATING_SYSTEMS, FLEET_TECH, PROCESS_OPTIONS, ZONES)}
+                                for labels in (FUELS, HEATING_SYSTEMS, FLEET_TECH, PROCESS_OPTIONS, ZONES,
+                                               AGGREGATE_MEASURES)}

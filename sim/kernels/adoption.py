@@ -108,7 +108,7 @@ def adopt(current, replacement_rate, utilities, exposure, imitation, dt, key, ch
 
 @njit(cache=True)
 def choose(current, owner, rate, usage_scale, usage, attitude, pledged, exposure, blocked_option, blocked,
-           choice, cost_unit, weights, key, chosen, replaced):
+           group, choice, cost_unit, weights, key, chosen, replaced):
     """:func:`utilities` then :func:`adopt` in one pass, computing utilities only at events.
 
     Decisions are taken per item (a car, a heating system, a vehicle) held
@@ -132,9 +132,11 @@ def choose(current, owner, rate, usage_scale, usage, attitude, pledged, exposure
         An option some owners cannot take (-1: none).
     blocked : bool[m]
         Owners that cannot take ``blocked_option``.
-    choice : float64[5, k]
-        Rows: annualised capex, usage cost, constant (``-inf``: not offered),
-        greenness and imitation hazard of each option.
+    group : int64[m]
+        By owner: which of the choice tables it faces (0 where there is one).
+    choice : float64[g, 5, k]
+        One table per group; rows: annualised capex, usage cost, constant
+        (``-inf``: not offered), greenness and imitation hazard of each option.
     cost_unit : float
     weights : float64[4]
         Cost, social, attitude and pledge weights.
@@ -146,12 +148,13 @@ def choose(current, owner, rate, usage_scale, usage, attitude, pledged, exposure
         Written: whether an event happened.
     """
     n = current.shape[0]
-    k = choice.shape[1]
-    capex, usage_cost, constant, green, imitation = choice[0], choice[1], choice[2], choice[3], choice[4]
+    k = choice.shape[2]
     row = np.empty(k)
     for i in range(n):
         c = current[i]
         o = owner[i]
+        table = choice[group[o]]
+        capex, usage_cost, constant, green, imitation = table[0], table[1], table[2], table[3], table[4]
         chosen[i] = c
         replaced[i] = False
         imitating = imitation[c] == 0.0

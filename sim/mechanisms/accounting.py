@@ -11,9 +11,10 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from ..declarations.codes import ENERGY_STEPS, SECTORS, FirmSector, FleetTech, Fuel, Heating, Sector, Sink
+from ..declarations.codes import ENERGY_STEPS, SECTORS, FirmSector, FleetTech, Fuel, Heating, Measure, Sector, Sink
 from ..kernels import accounting
 from ..state import State, YearContext
+from . import sectors as measures
 
 
 def car_fossil_kg_per_km(context: YearContext) -> np.ndarray:
@@ -66,7 +67,7 @@ def _household_totals(state: State, context: YearContext) -> np.ndarray:
     return totals * state.weight
 
 
-def _firm_totals(state: State, context: YearContext) -> np.ndarray:
+def _firm_totals(state: State, context: YearContext, machinery_fossil_free: np.ndarray) -> np.ndarray:
     """Firms' totals (see the kernel); writes each firm's direct emissions into ``state.direct``."""
     firms = state.firms
     freight_cut, fleet_t, fuel_t = firm_fuel_factors(context)
@@ -74,7 +75,7 @@ def _firm_totals(state: State, context: YearContext) -> np.ndarray:
     direct = np.empty(state.n_firms)
     accounting.firm_accounts(firms.sector, firms.vehicle_energy, firms.fleet_tech, firms.process_energy,
                              firms.process_electrified, firms.heating_fossil, firms.machinery_energy,
-                             state.machinery_fossil_free, firms.electricity, firms.district_heat, firms.energy_step,
+                             machinery_fossil_free, firms.electricity, firms.district_heat, firms.energy_step,
                              context.p["energy_step_saving"], state.delivery[state.firm_slice], freight_cut, fleet_t,
                              fuel_t, int(FleetTech.ELECTRIC), context.p["electric_vehicle_efficiency"], totals, direct)
     state.direct[state.firm_slice] = direct
@@ -89,15 +90,18 @@ def heat_recovery_displaced(state: State, context: YearContext) -> float:
     return context.p["heat_recovery_share"] * (connected.sum() / eligible.sum() if eligible.size else 0.0)
 
 
-def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.ndarray]:
-    """Emissions by Sector (t CO2e), consumption per inhabitant (t CO2e) and the group's scopes (t CO2e).
+def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Emissions by Sector (t CO2e), consumption per inhabitant (t CO2e), the group's scopes (t CO2e) and the
+    cut by each sector measure (t CO2e, by Measure).
 
     Writes the organisations' direct emissions into ``state.direct``.
     """
     units, vehicles, d, t, calib, tech = (state.units, state.vehicles, context.drivers, context.t, context.calib,
                                           context.tech)
     household = _household_totals(state, context)
-    firm = _firm_totals(state, context)
+    levels = measures.year_uptake(context)
+    permits = measures.permit_only(state, context, levels)
+    firm = _firm_totals(state, context, state.machinery_fossil_free | permits)
     unit_fleet = np.bincount(vehicles.owner, weights=municipal_vehicle_t(context)[vehicles.tech],
                              minlength=len(units.name))
     unit_heat = units.fossil_heat * state.delivery[state.unit_slice] * calib["unit_oil_t_per_mwh"]
@@ -115,11 +119,24 @@ def account(state: State, context: YearContext) -> tuple[np.ndarray, float, np.n
     sectors[Sector.PRODUCT_USE] = exo["product_use"]
     sectors[Sector.WASTE] = exo["waste"]
     sectors[Sector.OWN_HEATING] = household[2] + firm[2] + float(unit_heat.sum())
+    abatement, _ = measures.aggregate_abatement(context, levels)
+    measures.apply_cuts(sectors, abatement)
+    abatement[Measure.MACHINERY_PERMITS] = machinery_saved(state, context, permits)
     criteria = 1.0 - d.procurement_criteria[t] * tech["consumption"]["criteria_effect"]
     scope3 = float((units.procurement * calib["procurement_t_per_sek"]).sum()) * criteria  # no BLAS: its threads
     scopes = np.array([float(unit_fleet.sum() + unit_heat.sum()) + dh_emissions,  # own energy company: scope 1
                        float(np.sum(units.electricity)) * d.electricity_ef[t], scope3])
-    return sectors, _consumption_per_capita(state, context, household, scope3), scopes
+    return sectors, _consumption_per_capita(state, context, household, scope3), scopes, abatement
+
+
+def machinery_saved(state: State, context: YearContext, permits: np.ndarray) -> float:
+    """t CO2e of the machinery of the firms in ``permits`` had it run on this year's blended diesel."""
+    if not permits.any():
+        return 0.0
+    diesel_t = firm_fuel_factors(context)[2][2]
+    firms = state.firms
+    return float(np.sum(firms.machinery_energy[permits] * state.delivery[state.firm_slice][permits])) * diesel_t \
+        * state.weight
 
 
 def _consumption_per_capita(state: State, context: YearContext, household: np.ndarray, scope3: float) -> float:
@@ -137,7 +154,7 @@ def _consumption_per_capita(state: State, context: YearContext, household: np.nd
 
 def step(state: State, context: YearContext, records: MutableMapping[str, np.ndarray]) -> None:
     """Account the stock in use this year and record it (the state on 1 January)."""
-    sectors, consumption, scopes = account(state, context)
+    sectors, consumption, scopes, abatement = account(state, context)
     co2_share = context.data.co2_share
     fossil = sum(sectors[s] * co2_share[name] for s, name in enumerate(SECTORS))
     if context.year >= context.data.targets.budget.start_year:
@@ -151,6 +168,7 @@ def step(state: State, context: YearContext, records: MutableMapping[str, np.nda
     records["net_emissions_with_offsets"][t] = total - removal.sum()
     records["consumption_emissions_per_capita"][t] = consumption
     records["municipal_group_emissions"][t] = scopes
+    records["sector_measure_abatement"][t] = abatement
     records["fossil_co2"][t] = fossil
     records["cumulative_co2"][t] = state.cumulative_co2
     records["grant_abatement"][t] = state.grant_abatement

@@ -6,6 +6,8 @@ decision with the logit-and-imitation kernels of :mod:`sim.kernels.adoption`.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +32,13 @@ class ChoiceSet:
 
 
 def crf(rate: float, years: float) -> float:
-    """Capital recovery factor: annual payment per SEK of investment."""
-    return rate / (1.0 - (1.0 + rate) ** -years) if rate > 0 else 1.0 / years
+    """Capital recovery factor: annual payment per SEK of investment.
+
+    Written with ``expm1`` and ``log1p`` so that a rate too small for
+    ``(1 + rate) ** -years`` to differ from 1 gives ``1 / years``, not a
+    division by zero.
+    """
+    return rate / -math.expm1(-years * math.log1p(rate)) if rate > 0 else 1.0 / years
 
 
 def utility_weights(context: YearContext) -> np.ndarray:
@@ -62,31 +69,108 @@ def car_choice(context: YearContext, availability: float) -> ChoiceSet:
                      p["imitation_rate"] * np.array(p["car_imitation"]))
 
 
-def heat_pump_subsidy(context: YearContext) -> float:
-    """SEK the municipality pays per heat pump installed (at most its cost)."""
-    return min(context.p["heat_pump_subsidy"], context.p["heat_pump_cost"])
+WATER_BORNE = np.array([Heating.DISTRICT_HEATING, Heating.OIL, Heating.BIOFUEL])
+"""Systems that feed water-borne distribution in every house (a heat pump does unless it is air-to-air)."""
+
+
+def heating_group(hydronic, current):
+    """Index of the heating choice table a household faces: water-borne distribution or not, times its system.
+
+    Works on arrays (the engine) and on single values (the Mesa reference).
+    """
+    return np.asarray(hydronic, dtype=np.int64) * len(Heating) + np.asarray(current, dtype=np.int64)
+
+
+def heating_gross_capital(context: YearContext) -> np.ndarray:
+    """SEK to install each system (columns) in a house of each group (rows, :func:`heating_group`), before subsidy.
+
+    With water-borne distribution: the installed cost, or less where a part
+    is kept: the district-heating connection (a new substation only), a heat
+    pump's borehole (a new pump only), an electric boiler to which a pump is
+    docked (the pump only, the boiler staying as back-up). Without: district
+    heating, oil and biofuel boilers need the conversion to water-borne
+    distribution first, and the heat pump on offer is an air-to-air pump.
+    """
+    heat, p = context.tech["heating"], context.p
+    new = np.asarray(heat["capital_cost_sek"], dtype=float).copy()
+    new[Heating.HEAT_PUMP] = p["heat_pump_cost"]
+    capital = np.empty((2 * len(Heating), len(Heating)))
+    for current in Heating:
+        kept = new.copy()
+        if current == Heating.DISTRICT_HEATING:
+            kept[Heating.DISTRICT_HEATING] = heat["district_heating_renewal_sek"]
+        if current in (Heating.HEAT_PUMP, Heating.DIRECT_ELECTRIC):   # borehole kept, or docked to the boiler
+            kept[Heating.HEAT_PUMP] = new[Heating.HEAT_PUMP] * heat["heat_pump_machine_share"]
+        capital[heating_group(True, current)] = kept
+        converted = new.copy()
+        converted[WATER_BORNE] += p["hydronic_conversion_cost"]
+        converted[Heating.HEAT_PUMP] = heat["air_to_air_cost_sek"]
+        capital[heating_group(False, current)] = converted
+    return capital
+
+
+def heating_subsidy(context: YearContext) -> np.ndarray:
+    """SEK the municipality pays a household of each group that installs a heat pump in place of another system.
+
+    At most the pump's cost; nothing where a heat pump replaces a heat pump.
+    """
+    subsidy = np.minimum(context.p["heat_pump_subsidy"], heating_gross_capital(context)[:, Heating.HEAT_PUMP])
+    subsidy[heating_group(np.array([False, True]), Heating.HEAT_PUMP)] = 0.0
+    return subsidy
 
 
 def heating_capital(context: YearContext) -> np.ndarray:
-    """Capital cost of each heating system net of the heat-pump subsidy (SEK)."""
-    capital = np.asarray(context.tech["heating"]["capital_cost_sek"], dtype=float).copy()
-    capital[Heating.HEAT_PUMP] = context.p["heat_pump_cost"] - heat_pump_subsidy(context)
+    """Capital cost of each system (columns) for each group (rows) net of the heat-pump subsidy (SEK)."""
+    capital = heating_gross_capital(context)
+    capital[:, Heating.HEAT_PUMP] -= heating_subsidy(context)
     return capital
 
 
 def heating_extra_cost(context: YearContext) -> np.ndarray:
-    """A household's extra investment in each system over an oil boiler, net of subsidy (SEK)."""
-    capital = heating_capital(context)
-    return np.maximum(0.0, capital - capital[Heating.OIL])
+    """A household's extra investment in each system (columns) over an oil boiler in a water-borne house (SEK)."""
+    oil_boiler = context.tech["heating"]["capital_cost_sek"][Heating.OIL]
+    return np.maximum(0.0, heating_capital(context) - oil_boiler)
 
 
-def heating_choice(context: YearContext) -> ChoiceSet:
-    """Household heating systems (district heating only where it can be connected: see :func:`step`)."""
+def heating_replacement_rates(context: YearContext) -> np.ndarray:
+    """Yearly hazard of a heating decision by the system held: worn-out systems, and direct electric rarely."""
+    rates = np.full(len(Heating), context.p["heating_replacement_rate"])
+    rates[Heating.DIRECT_ELECTRIC] = context.p["direct_electric_replacement_rate"]
+    return rates
+
+
+def heating_choices(context: YearContext) -> list[ChoiceSet]:
+    """Household heating systems, one choice set per group of :func:`heating_group`.
+
+    Capital is annualised over each system's life at the households' implicit
+    discount rate, so the cost term is the lifetime cost per year; in a house
+    without water-borne distribution the heat pump is an air-to-air pump with
+    its own life and running cost (direct electric for the heat it does not
+    save). Changing system costs the hassle of :func:`heating_constants`.
+    District heating only where it can be connected: see :func:`step`.
+    """
     heat, p = context.tech["heating"], context.p
-    return ChoiceSet(heating_capital(context) * crf(p["discount_rate_households"], heat["annuity_years"]),
-                     np.asarray(heat["price_sek_per_mwh"], dtype=float), np.asarray(heat["constant"], dtype=float),
-                     np.asarray(heat["green"], dtype=float), p["household_cost_unit"],
-                     p["imitation_rate"] * np.array(p["heating_imitation"]))
+    rate, life = p["discount_rate_households"], np.asarray(heat["service_life_years"], dtype=float)
+    price = np.asarray(heat["price_sek_per_mwh"], dtype=float)
+    air_life, air_price = life.copy(), price.copy()
+    air_life[Heating.HEAT_PUMP] = heat["air_to_air_life_years"]
+    air_price[Heating.HEAT_PUMP] = price[Heating.DIRECT_ELECTRIC] * (1.0 - p["air_to_air_saving"])
+    annuity = {True: np.array([crf(rate, years) for years in life]),
+               False: np.array([crf(rate, years) for years in air_life])}
+    running = {True: price, False: air_price}
+    capital = heating_capital(context)
+    green = np.asarray(heat["green"], dtype=float)
+    imitation = p["imitation_rate"] * np.array(p["heating_imitation"])
+    return [ChoiceSet(capital[heating_group(hydronic, current)] * annuity[hydronic], running[hydronic],
+                      heating_constants(context, current), green, p["household_cost_unit"], imitation)
+            for hydronic in (False, True) for current in Heating]
+
+
+def heating_constants(context: YearContext, current: int) -> np.ndarray:
+    """Hassle constants of each system for a household holding ``current``: changing system costs hassle."""
+    constant = np.asarray(context.tech["heating"]["constant"], dtype=float).copy()
+    constant[np.arange(len(Heating)) != current] -= context.p["heating_switching_hassle"]
+    return constant
 
 
 def fleet_choice(context: YearContext) -> ChoiceSet:
@@ -121,15 +205,19 @@ def vehicle_choice(context: YearContext) -> ChoiceSet:
                      np.array(p["municipal_vehicle_green"]), p["household_cost_unit"], np.zeros(len(FleetTech)))
 
 
-def _decide(choice: ChoiceSet, weights, current, owner, rate, usage_scale, usage, attitude, pledged, exposure, key,
-            blocked_option: int = -1, blocked=None):
-    """Events and choices of every item for one choice set; returns the options chosen and whether an event happened."""
-    n = len(current)
+def _decide(choices: Sequence[ChoiceSet], weights, current, owner, rate, usage_scale, usage, attitude, pledged,
+            exposure, key, blocked_option: int = -1, blocked=None, group=None):
+    """Events and choices of every item; owner ``o`` faces ``choices[group[o]]`` (one set: no group).
+
+    Returns the options chosen and whether an event happened.
+    """
+    n, m = len(current), len(rate)
     chosen = np.empty(n, dtype=np.int8)
     replaced = np.empty(n, dtype=bool)
-    table = np.stack([choice.capex, choice.usage_cost, choice.constant, choice.green, choice.imitation])
+    tables = np.stack([np.stack([c.capex, c.usage_cost, c.constant, c.green, c.imitation]) for c in choices])
     adoption.choose(current, owner, rate, usage_scale, usage, attitude, pledged, exposure, blocked_option,
-                    np.zeros(len(rate), dtype=bool) if blocked is None else blocked, table, choice.cost_unit, weights,
+                    np.zeros(m, dtype=bool) if blocked is None else blocked,
+                    np.zeros(m, dtype=np.int64) if group is None else group, tables, choices[0].cost_unit, weights,
                     key, chosen, replaced)
     return chosen, replaced
 
@@ -138,7 +226,7 @@ def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
     cars, hh, p, n_h = state.present_cars(), state.present_households(), context.p, state.n_present
     cars_real = max(1.0, len(cars.owner) * state.weight)
     choice = car_choice(context, charging_availability(context, cars_real))
-    chosen, replaced = _decide(choice, weights, cars.fuel, cars.owner, np.full(n_h, p["car_replacement_rate"]),
+    chosen, replaced = _decide((choice,), weights, cars.fuel, cars.owner, np.full(n_h, p["car_replacement_rate"]),
                                context.calib["km_per_car"], hh.car_km_factor, hh.attitude, state.strength[:n_h],
                                exposure(state, context, Signal.LOW_CARBON_CAR, slice(0, n_h)), context.key(Stream.CARS))
     bought = np.bincount(chosen[replaced], minlength=len(Fuel)).astype(float)
@@ -149,15 +237,18 @@ def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
 
 def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:
     hh, n_h = state.present_households(), state.n_present
-    chosen, replaced = _decide(heating_choice(context), weights, hh.heating, np.arange(n_h, dtype=np.int32),
-                               np.full(n_h, context.p["heating_replacement_rate"]), 1.0, hh.heat_demand, hh.attitude,
+    group = heating_group(hh.hydronic, hh.heating)
+    chosen, replaced = _decide(heating_choices(context), weights, hh.heating, np.arange(n_h, dtype=np.int32),
+                               heating_replacement_rates(context)[hh.heating], 1.0, hh.heat_demand, hh.attitude,
                                state.strength[:n_h], exposure(state, context, Signal.LOW_CARBON_HEAT, slice(0, n_h)),
-                               context.key(Stream.HEATING), Heating.DISTRICT_HEATING, ~hh.dh_available)
+                               context.key(Stream.HEATING), Heating.DISTRICT_HEATING, ~hh.dh_available, group)
     switched = replaced & (chosen != hh.heating)
+    pump = switched & (chosen == Heating.HEAT_PUMP)
+    state.costs[Payer.HOUSEHOLDS] += (float(np.sum(heating_extra_cost(context)[group[switched], chosen[switched]]))
+                                      * state.weight)
+    state.costs[Payer.MUNICIPAL_GROUP] += float(np.sum(heating_subsidy(context)[group[pump]])) * state.weight
+    hh.hydronic |= switched & np.isin(chosen, WATER_BORNE)   # the conversion was paid with the new system
     hh.heating[:] = chosen
-    subsidised = int(np.count_nonzero(switched & (chosen == Heating.HEAT_PUMP)))
-    state.costs[Payer.HOUSEHOLDS] += float(np.sum(heating_extra_cost(context)[chosen[switched]])) * state.weight
-    state.costs[Payer.MUNICIPAL_GROUP] += heat_pump_subsidy(context) * subsidised * state.weight
 
 
 def _firms(state: State, context: YearContext, weights: np.ndarray) -> None:
@@ -165,7 +256,7 @@ def _firms(state: State, context: YearContext, weights: np.ndarray) -> None:
     n_f = state.n_firms
     pledged = (state.pledge_year[state.firm_slice] != 0).astype(float)
     ones, itself = np.ones(n_f), np.arange(n_f, dtype=np.int32)
-    chosen, _ = _decide(fleet_choice(context), weights, firms.fleet_tech, itself,
+    chosen, _ = _decide((fleet_choice(context),), weights, firms.fleet_tech, itself,
                         np.where(firms.vehicle_energy > 0, p["fleet_replacement_rate"], 0.0), 1.0, ones,
                         firms.attitude, pledged, exposure(state, context, Signal.LOW_CARBON_CAR, state.firm_slice),
                         context.key(Stream.FIRM_FLEET))
@@ -173,7 +264,7 @@ def _firms(state: State, context: YearContext, weights: np.ndarray) -> None:
     cost = (float(np.sum(firms.vehicle_energy[chosen == FleetTech.ELECTRIC]))
             * context.drivers.fleet_electric_premium[context.t])
     process = process_choice(context)
-    chosen, _ = _decide(process, weights, firms.process_electrified.astype(np.int8), itself,
+    chosen, _ = _decide((process,), weights, firms.process_electrified.astype(np.int8), itself,
                         np.where(firms.process_energy > 0, p["heating_replacement_rate"], 0.0), 1.0, ones,
                         firms.attitude, pledged, exposure(state, context, Signal.LOW_CARBON_HEAT, state.firm_slice),
                         context.key(Stream.PROCESS))
@@ -187,7 +278,7 @@ def _municipal_vehicles(state: State, context: YearContext, weights: np.ndarray)
     if n_v == 0:
         return
     mf = context.tech["municipal_fleet"]
-    chosen, replaced = _decide(vehicle_choice(context), weights, vehicles.tech, np.arange(n_v, dtype=np.int32),
+    chosen, replaced = _decide((vehicle_choice(context),), weights, vehicles.tech, np.arange(n_v, dtype=np.int32),
                                np.full(n_v, context.p["fleet_replacement_rate"]), 1.0,
                                np.full(n_v, mf["km_per_vehicle"]), np.full(n_v, context.p["unit_attitude"]),
                                np.zeros(n_v), np.zeros(n_v), context.key(Stream.MUNICIPAL_FLEET))

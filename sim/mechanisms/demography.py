@@ -69,6 +69,7 @@ def arrive(state: State, context: YearContext, first: int, last: int) -> None:
     hh, built, new = state.households, state.built, slice(first, last)
     hh.heating[new] = built.heating[new]
     hh.low_meat_diet[new] = built.low_meat_diet[new]
+    hh.hydronic[new] = built.hydronic[new]
     previous = context.at(context.t - 1)   # residents drive as last year's behaviour step set them
     state.km_factor[new] = built.car_km_factor[new] * (1.0 - mode_shift(previous)[built.zone[new]])
     state.pledge_year[new] = 0

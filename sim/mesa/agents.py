@@ -13,7 +13,7 @@ import mesa
 
 from ..declarations.codes import ENERGY_STEPS, ActorKind, FleetTech, Fuel, Heating, Signal, Stream
 from ..kernels.rng import uniform, uniform_at
-from ..mechanisms import grants, infrastructure
+from ..mechanisms import adoption, grants, infrastructure, sectors
 from ..mechanisms.adoption import ChoiceSet
 
 
@@ -154,6 +154,7 @@ class Household(Actor):
         self.zone, self.persons = int(hh.zone[index]), float(hh.persons[index])
         self.heating, self.heat_demand = int(hh.heating[index]), float(hh.heat_demand[index])
         self.dh_available, self.low_meat_diet = bool(hh.dh_available[index]), bool(hh.low_meat_diet[index])
+        self.hydronic = bool(hh.hydronic[index])   # water-borne heat distribution
         self.car_km_factor = float(hh.car_km_factor[index])
         self.cars = cars
         self.km_factor = self.car_km_factor   # no mode shift or pledge before the first year's behaviour
@@ -181,16 +182,20 @@ class Household(Actor):
             m.costs[0] += m.car_net_premium[car.fuel] * m.weight
 
     def replace_heating(self):
-        m, market = self.model, self.model.heating_market
+        m = self.model
+        group = int(adoption.heating_group(self.hydronic, self.heating))
+        market = m.heating_markets[group]
         u = market.utilities(m.weights, self.heat_demand, self.attitude, self.strength, self.exposure[Signal.LOW_CARBON_HEAT])
         if not self.dh_available:
             u[0] = -math.inf                    # cannot be connected to district heating
-        chosen, replaced = market.choose(self.heating, m.p["heating_replacement_rate"], u,
+        chosen, replaced = market.choose(self.heating, m.heating_rates[self.heating], u,
                                          self.exposure[Signal.LOW_CARBON_HEAT], m.keys[Stream.HEATING], self.index)
         if replaced and chosen != self.heating:
-            m.costs[0] += m.heating_extra_cost[chosen] * m.weight
+            m.costs[0] += m.heating_extra_cost[group][chosen] * m.weight
             if chosen == Heating.HEAT_PUMP:
-                m.costs[2] += m.heat_pump_subsidy * m.weight       # the municipality pays the subsidy
+                m.costs[2] += m.heating_subsidy[group] * m.weight       # the municipality pays the subsidy
+            if chosen in adoption.WATER_BORNE:
+                self.hydronic = True            # converted to water-borne distribution with the new system
         self.heating = chosen
 
     def travel_and_eat(self):
@@ -229,7 +234,8 @@ class Firm(Actor):
         self.j = j                    # index among firms: the counter of its fleet, process and step draws
         for name in self.FIELDS:
             setattr(self, name, getattr(firms, name)[j].item())
-        self.machinery_fossil_free = False
+        self.machinery_fossil_free = False   # by municipal contracts
+        self.permit_fossil_free = False      # by the permit demands this year (sector measures)
 
     def visible(self):
         return (self.fleet_tech == FleetTech.ELECTRIC, self.process_electrified or self.heat_recovery, self.pledge_year != 0,
@@ -299,7 +305,8 @@ class Firm(Actor):
         industry = 0.0 if self.process_electrified else process * fuel_t_per_mwh[0]
         power += process if self.process_electrified else 0.0
         heat = self.heating_fossil * efficiency * delivery * fuel_t_per_mwh[1]
-        machinery = 0.0 if self.machinery_fossil_free else self.machinery_energy * delivery * fuel_t_per_mwh[2]
+        fossil_free = self.machinery_fossil_free or self.permit_fossil_free
+        machinery = 0.0 if fossil_free else self.machinery_energy * delivery * fuel_t_per_mwh[2]
         self.direct = transport + industry + heat + machinery
         return transport, industry, heat, machinery, self.district_heat * efficiency, power
 
@@ -363,6 +370,8 @@ class Municipality(mesa.Agent):
                     firm.machinery_fossil_free = True
             m.costs[2] += (m.tech["machinery"]["fossil_free_cost_sek_per_mwh"] * m.weight
                            * sum(f.machinery_energy for f in m.firms if f.machinery_fossil_free))
+        m.costs += sectors.costs_by_payer(m.context, m.measures_covered, m.weight * sum(
+            f.machinery_energy for f in m.permitted_firms() if not f.machinery_fossil_free))
 
     def allocate_grants(self):
         """Rank the units' proposals by claimed tonnes per krona (or by lot) and fund them within the budget.

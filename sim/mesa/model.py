@@ -32,11 +32,12 @@ from mesa.space import NetworkGrid
 from .. import __version__
 from ..base_year import calibrate
 from ..data import load_municipality
-from ..declarations.codes import SECTORS, SINKS, ActorKind, Stream
+from ..declarations.codes import SECTORS, SINKS, ActorKind, Measure, Stream
 from ..exogenous import build_drivers
 from ..kernels.rng import make_key
 from ..land import land_use_flux, removals
 from ..mechanisms import accounting, adoption, behaviour, infrastructure, pledges
+from ..mechanisms import sectors as measures
 from ..mechanisms.adoption import utility_weights
 from ..network import build_network
 from ..population import build_population
@@ -107,6 +108,7 @@ class ClimateModel(mesa.Model):
             fleets[owner].append(Vehicle(v, tech))
         self.households = [Household(self, i, hh, cars[i]) for i in range(n_h)]
         self.firms = [Firm(self, n_h + j, firms, j) for j in range(n_f)]
+        self.permit_draws = measures.permit_draws(seed, n_f).tolist()
         self.units = [MunicipalUnit(self, n_h + n_f + u, units, u, fleets[u]) for u in range(len(units.name))]
         self.n_cars = len(population.cars.owner)
         self.actors = AgentSet(self.households + self.firms + self.units, random=self.random)
@@ -150,9 +152,10 @@ class ClimateModel(mesa.Model):
         cars_real = max(1.0, self.n_cars * self.weight)
         self.car_net_premium = adoption.car_net_premium(c)
         self.car_market = Options(adoption.car_choice(c, infrastructure.charging_availability(c, cars_real)))
-        self.heat_pump_subsidy = adoption.heat_pump_subsidy(c)
-        self.heating_extra_cost = adoption.heating_extra_cost(c)
-        self.heating_market = Options(adoption.heating_choice(c))
+        self.heating_subsidy = adoption.heating_subsidy(c).tolist()
+        self.heating_extra_cost = adoption.heating_extra_cost(c).tolist()
+        self.heating_rates = adoption.heating_replacement_rates(c).tolist()
+        self.heating_markets = [Options(choice) for choice in adoption.heating_choices(c)]
         self.fleet_market = Options(adoption.fleet_choice(c))
         self.process_market = Options(adoption.process_choice(c))
         self.vehicle_market = Options(adoption.vehicle_choice(c))
@@ -167,6 +170,10 @@ class ClimateModel(mesa.Model):
         footprint_km = accounting.car_footprint_kg_per_km(c).tolist()
         household = np.sum([h.account(fossil_km, footprint_km) for h in self.households], axis=0) * w
         freight_cut, fleet_t, fuel_t = accounting.firm_fuel_factors(c)
+        self.measure_uptake = measures.year_uptake(c)
+        permitted = set(self.permitted_firms())
+        for f in self.firms:
+            f.permit_fossil_free = f in permitted
         firm = np.sum([f.account(freight_cut.tolist(), fleet_t.tolist(), fuel_t.tolist()) for f in self.firms],
                       axis=0) * w
         vehicle_t = accounting.municipal_vehicle_t(c)
@@ -186,6 +193,11 @@ class ClimateModel(mesa.Model):
                    "electricity_district_heating": dh, "industry": firm[1] + exo["industrial_process"],
                    "agriculture": exo["agriculture"], "work_machinery": firm[3], "product_use": exo["product_use"],
                    "waste": exo["waste"], "own_heating": household[2] + firm[2] + unit_heat}
+        abatement, self.measures_covered = measures.aggregate_abatement(c, self.measure_uptake)
+        for m in measures.AGGREGATE:
+            sectors[SECTORS[measures.SECTOR_OF[measures.COMPONENT[m]]]] -= abatement[m]
+        abatement[Measure.MACHINERY_PERMITS] = w * fuel_t[2] * sum(
+            f.machinery_energy * f.delivery for f in permitted if not f.machinery_fossil_free)
         dh_scope2 = calib["dh_scope2"] * d.district_heat_factor[t]
         criteria = 1.0 - d.procurement_criteria[t] * tech["consumption"]["criteria_effect"]
         scope3 = sum(float(u.procurement @ calib["procurement_t_per_sek"]) for u in self.units) * criteria
@@ -199,6 +211,12 @@ class ClimateModel(mesa.Model):
                         + household[5] + goods + persons * tech["consumption"]["aviation_t_per_person"]) / persons
                        + (calib["public_other_t"] + scope3) / d.population[t])
         self.write_record(sectors, consumption, scopes)
+        self.record["sector_measure_abatement"] = abatement
+
+    def permitted_firms(self):
+        """Firms with machinery whose run draw lies below this year's permit share (sector measures)."""
+        share = measures.permit_share(self.context, self.measure_uptake)
+        return [f for f, u in zip(self.firms, self.permit_draws) if u < share and f.machinery_energy > 0]
 
     def write_record(self, sectors, consumption, scopes):
         t, w = self.t, self.weight
