@@ -32,9 +32,10 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
+from .data import load_municipality
 from .declarations.parameters import LEVERS, UNCERTAINTIES
 from .engine import simulate
-from .results import COORDS, VARIABLES
+from .results import COORDS, VARIABLES, target_attributes
 from .sampling import SAMPLERS, quantiles
 from .scenario import Scenario
 from .summary import SUMMARY_VARIABLES, summarize
@@ -50,7 +51,8 @@ TARGET_TASK_SECONDS = 2.0
 2 s keep the overhead of the batch layer well under 10 %."""
 
 REQUIRED = ("net_emissions", "emissions", "fossil_co2", "target_2030_met", "climate_positive_2045",
-            "within_budget")
+            "target_2030_met_with_compensation", "climate_positive_2045_with_compensation", "consumption_target_met",
+            "within_budget", "budget_pathway", "on_budget_pathway", "budget_exhausted_year")
 """Outputs every batch keeps, whatever a scenario's ``[outputs]`` says: the summaries need them."""
 
 
@@ -275,12 +277,14 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
                              {"long_name": "text of the scenario file"})
     data["scenario_hash"] = (("scenario",), np.array([scenario_hash(s) for s in plan.scenarios]),
                              {"long_name": "SHA-256 of the scenario's years, municipality, levers and uncertainties"})
-    budgets = [_carbon_budget(s) for s in plan.scenarios]
+    targets = [target_attributes(load_municipality(s.municipality).targets) for s in plan.scenarios]
+    budgets = [t["carbon_budget"] for t in targets]
     data["carbon_budget"] = (("scenario",), np.array(budgets), {"units": "t CO2",
-                                                               "long_name": "remaining carbon budget"})
-    for name, (units, long_name) in SUMMARY_VARIABLES.items():
-        empty = np.zeros(n_s, dtype=np.int64) if name == "runs_done" else np.full(n_s, np.nan)
-        data[name] = (("scenario",), empty, {"units": units, "long_name": long_name})
+                                                               "long_name": "carbon budget from its start year"})
+    for name, (dims, units, long_name) in SUMMARY_VARIABLES.items():
+        shape = tuple(n_s if d == "scenario" else len(plan.years) for d in dims)
+        empty = np.zeros(shape, dtype=np.int64) if name == "runs_done" else np.full(shape, np.nan)
+        data[name] = (dims, empty, {"units": units, "long_name": long_name})
     version = __version__
     municipalities = sorted({Path(s.municipality).name for s in plan.scenarios})
     attrs = {
@@ -292,15 +296,9 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
         "municipality": ", ".join(municipalities),
         "sim_batch": json.dumps(plan.metadata(), sort_keys=True),
     }
-    if len(set(budgets)) == 1:
-        attrs.update(carbon_budget=budgets[0], carbon_budget_units="t CO2")
+    if all(t == targets[0] for t in targets):  # one definition of the targets: the summaries and report use it
+        attrs.update(targets[0])
     return xr.Dataset(data, coords=coords, attrs=attrs)
-
-
-def _carbon_budget(scenario: Scenario) -> float:
-    from .data import load_municipality
-
-    return float(load_municipality(scenario.municipality).figures["carbon_budget"])
 
 
 class MemorySink:

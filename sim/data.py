@@ -30,11 +30,35 @@ class DataError(ValueError):
 
 
 @dataclass(frozen=True)
+class CarbonBudget:
+    """One version of a fossil CO2 budget (a row of ``carbon_budgets.csv``).
+
+    ``budget_t_co2`` (t CO2) is what may be emitted from 1 January of
+    ``start_year`` on, that year included.
+    """
+
+    version: str
+    budget_t_co2: float
+    start_year: int
+    source: str
+
+
+CONSUMPTION_GOALS = ("same_pace", "none")
+"""Allowed ``targets.consumption_goal``: per-capita consumption emissions cut at least as much as net
+territorial emissions (``same_pace``), or no consumption goal (``none``)."""
+
+
+@dataclass(frozen=True)
 class Targets:
     """A municipality's quantified climate targets (``[targets]`` of ``municipality.toml``).
 
     Net emissions in ``reduction_year`` at most ``allowed_share`` of those of
     ``base_year``; net emissions below zero in ``climate_positive_year``.
+    ``compensation_counts``: climate compensation (purchased, certified
+    offsets) may count toward both targets, as the flags
+    ``*_with_compensation`` do. ``consumption_goal``: one of
+    :data:`CONSUMPTION_GOALS`. ``budget``: the carbon-budget version the
+    budget outcomes use.
     """
 
     base_year: int
@@ -42,6 +66,9 @@ class Targets:
     allowed_share: float
     climate_positive_year: int
     source: str
+    budget: CarbonBudget
+    compensation_counts: bool = True
+    consumption_goal: str = "same_pace"
 
 
 LAND_SHARES = ("forest_share", "drained_peat_forest_share", "drained_peat_farmland_share")
@@ -122,6 +149,7 @@ class MunicipalityData:
     co2_share: dict[str, float]
     municipal_units: dict[str, np.ndarray]
     procurement_intensity: dict[str, float]
+    carbon_budgets: dict[str, CarbonBudget]
     targets: Targets
     land: Land
     pledge_goal: PledgeGoal
@@ -239,21 +267,50 @@ def check_technology(path: Path, technology: dict[str, Any]) -> None:
         raise DataError(path, unknown[0], f"one of the tables {sorted(SCHEMA)}", unknown[0])
 
 
-def _targets(path: Path, meta: dict[str, Any]) -> Targets:
+def _carbon_budgets(path: Path) -> dict[str, CarbonBudget]:
+    """The versions of the fossil CO2 budget, by version name."""
+    budgets = {}
+    for row in _read_csv(path):
+        if not row.get("version"):
+            raise DataError(path, "version", "a version name", row.get("version"))
+        start = _number(path, "budget_start_year", row.get("budget_start_year"))
+        if start != int(start):
+            raise DataError(path, "budget_start_year", "a year (whole number)", row["budget_start_year"])
+        budget = _number(path, "budget_t_co2", row.get("budget_t_co2"))
+        if budget <= 0:
+            raise DataError(path, "budget_t_co2", "a positive number of t CO2", row["budget_t_co2"])
+        if not row.get("source"):
+            raise DataError(path, "source", "a source key", row.get("source"))
+        budgets[row["version"]] = CarbonBudget(row["version"], budget, int(start), row["source"])
+    return budgets
+
+
+def _targets(path: Path, meta: dict[str, Any], budgets: dict[str, CarbonBudget]) -> Targets:
     table = meta.get("targets")
     if not isinstance(table, dict):
         raise DataError(path, "targets", "a table with base_year, reduction_year, allowed_share, "
-                        "climate_positive_year and source", table)
+                        "climate_positive_year, compensation_counts, consumption_goal, budget_version and source",
+                        table)
     for name in ("base_year", "reduction_year", "climate_positive_year"):
         if not isinstance(table.get(name), int) or isinstance(table.get(name), bool):
             raise DataError(path, f"targets.{name}", "a year (whole number)", table.get(name, "(missing)"))
     share = table.get("allowed_share")
     if not _is_number(share) or not 0.0 <= share <= 1.0:
         raise DataError(path, "targets.allowed_share", "a number in [0, 1]", share)
+    if not isinstance(table.get("compensation_counts"), bool):
+        raise DataError(path, "targets.compensation_counts", "true or false",
+                        table.get("compensation_counts", "(missing)"))
+    if table.get("consumption_goal") not in CONSUMPTION_GOALS:
+        raise DataError(path, "targets.consumption_goal", f"one of {list(CONSUMPTION_GOALS)}",
+                        table.get("consumption_goal", "(missing)"))
+    if table.get("budget_version") not in budgets:
+        raise DataError(path, "targets.budget_version", f"a version of carbon_budgets.csv: {sorted(budgets)}",
+                        table.get("budget_version", "(missing)"))
     if not isinstance(table.get("source"), str):
         raise DataError(path, "targets.source", "a source key", table.get("source", "(missing)"))
     return Targets(table["base_year"], table["reduction_year"], float(share), table["climate_positive_year"],
-                   table["source"])
+                   table["source"], budgets[table["budget_version"]], table["compensation_counts"],
+                   table["consumption_goal"])
 
 
 def _source(path: Path, field_name: str, entry: dict[str, Any]) -> str:
@@ -354,6 +411,7 @@ def load_municipality(path: Path) -> MunicipalityData:
     for column in UNIT_PLAN_COLUMNS:
         if column not in units:
             raise DataError(path / "municipal_units.csv", column, "a number for every unit", "(missing)")
+    budgets = _carbon_budgets(path / "carbon_budgets.csv")
     intensity = {r["category"]: _number(path / "procurement_intensity.csv", "kg_co2e_per_sek",
                                         r["kg_co2e_per_sek"])
                  for r in _read_csv(path / "procurement_intensity.csv")}
@@ -364,6 +422,6 @@ def load_municipality(path: Path) -> MunicipalityData:
         charge_points=_charge_points(path / "charge_points.csv"),
         figures=figures, assumptions=meta.get("assumptions", {}),
         technology=technology, sector_split=split, co2_share=co2,
-        municipal_units=units, procurement_intensity=intensity, targets=_targets(path / "municipality.toml", meta),
-        land=_land(path / "municipality.toml", meta),
+        municipal_units=units, procurement_intensity=intensity, carbon_budgets=budgets,
+        targets=_targets(path / "municipality.toml", meta, budgets), land=_land(path / "municipality.toml", meta),
         pledge_goal=_pledge_goal(path / "municipality.toml", meta))

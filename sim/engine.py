@@ -85,8 +85,6 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         "scenario": scenario.name, "scenario_text": scenario.text, "scenario_path": scenario.path,
         "seed": int(seed), "scale": scale, "sim_version": __version__,
         "n_agents": int(population.n_agents), "municipality": data.name,
-        "carbon_budget": data.figures["carbon_budget"], "carbon_budget_units": "t CO2",
-        "carbon_budget_start_year": int(data.figures["carbon_budget_start_year"]),
         "Conventions": "CF-1.10",
         "history": f"created by sim {__version__} simulate(seed={seed}, scale={scale})",
     }

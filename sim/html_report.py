@@ -1,7 +1,9 @@
 """One self-contained HTML report of a batch: figures embedded as PNG, tables inline, no external files.
 
-Sections: the summary table; net-emission fan charts against the 2030 and 2045 targets and the
-budget pathway; the scenarios side by side; the sector breakdown; adoption curves; the pledge gap;
+Sections: the targets as the municipality defines them (with and without compensation, the
+consumption goal, the carbon budget) and their probabilities; net-emission fan charts against the
+targets; fossil CO2 against the carbon-budget pathway on its own axis, and the share of runs on
+or below the pathway; the scenarios side by side; the sector breakdown; adoption curves; the pledge gap;
 costs and abatement by lever (as far as the engine reports them) with paired differences against
 the first scenario, which common random numbers make run-by-run comparable.
 """
@@ -16,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .report import draw_net_emissions, plain_text, pyplot
-from .summary import SUMMARY_VARIABLES
+from .report import budget_label, draw_budget_pathway, draw_net_emissions, plain_text, pyplot, targets_of
+from .summary import target_labels
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 8px;
@@ -61,7 +63,7 @@ def _page(ds: xr.Dataset) -> str:
              (f"<p class=note>{_attr(ds, 'history')}<br>{ds.sizes['run']} runs per scenario, "
               f"seed {_attr(ds, 'seed')}, sampler {_attr(ds, 'sampler')}, common random numbers across "
               f"scenarios. Report written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>"),
-             "<h2>Targets</h2>", _summary_table(ds)]
+             "<h2>Targets</h2>", _targets_definition(ds), _summary_table(ds)]
     if "done" in ds and not ds["done"].values.all():
         parts.insert(2, f"<p><b>Incomplete batch:</b> {int(ds['done'].sum())} of {ds['done'].size} runs "
                         "finished; figures show the finished runs.</p>")
@@ -70,6 +72,15 @@ def _page(ds: xr.Dataset) -> str:
     for ax, name in zip(axes[:, 0], names):
         draw_net_emissions(ax, ds.sel(scenario=name), f"scenario '{name}': net emissions, median and bands")
     parts += ["<h2>Net emissions against the targets</h2>", _embed(fig, plt)]
+
+    fig, axes = plt.subplots(len(names), 1, figsize=(9, 4 * len(names)), dpi=100, sharey=True, squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        draw_budget_pathway(ax, ds.sel(scenario=name), f"scenario '{name}': fossil CO2 and the budget pathway")
+    parts += ["<h2>Carbon budget pathway</h2>",
+              (f"<p class=note>{html.escape(budget_label(ds))}. The pathway spends the budget with one constant "
+               "yearly cut from the start year's fossil CO2 (E0 (1 - r)^k with r = E0 / budget); fossil CO2 is "
+               "territorial CO2 only, in t CO2, not CO2e.</p>"), _embed(fig, plt),
+              _embed(_share_on_pathway(ds, names, plt), plt)]
 
     parts += ["<h2>Scenarios side by side</h2>", _embed(_side_by_side(ds, names, plt), plt)]
     parts += ["<h2>Emissions by sector</h2>", _embed(_sectors(ds, names, plt), plt)]
@@ -112,9 +123,11 @@ def _side_by_side(ds, names, plt):
     for k, name in enumerate(names):
         _band(ax, years, ds["net_emissions"].sel(scenario=name), f"C{k}", f"{name}: median, 5-95 %", 1e-3)
     first = ds["net_emissions"].isel(scenario=0).median("run")
-    if 2020 in years:
-        base = float(first.sel(year=2020)) / 1e3
-        ax.scatter([2030], [0.2 * base], color="k", zorder=3, label="2030 target")
+    targets = targets_of(ds)
+    if targets and targets["base_year"] in years:
+        base = float(first.sel(year=int(targets["base_year"]))) / 1e3
+        ax.scatter([targets["reduction_year"]], [targets["allowed_share"] * base], color="k", zorder=3,
+                   label=f"{target_labels(ds)['reduction']} target")
     ax.axhline(0, color="k", lw=0.8)
     ax.set_ylabel("net emissions, kt CO2e per year")
     ax.set_xlabel("year")
@@ -177,18 +190,69 @@ def _pledges(ds, names, plt):
     return fig
 
 
+def _share_on_pathway(ds, names, plt):
+    fig, ax = plt.subplots(figsize=(9, 3.5), dpi=100)
+    years = ds["year"].values
+    for k, name in enumerate(names):
+        ax.plot(years, 100 * ds["share_on_budget_pathway"].sel(scenario=name), f"C{k}", lw=2, label=name)
+    ax.set_ylim(-2, 102)
+    ax.set_ylabel("runs on or below the pathway, %")
+    ax.set_xlabel("year")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _targets_definition(ds) -> str:
+    """The targets as the result's attributes define them (the municipality's ``[targets]``), as HTML.
+
+    Only numbers and fixed text enter the HTML unescaped; the budget's label comes from the store.
+    """
+    targets = targets_of(ds)
+    if targets is None:
+        return "<p class=note>The results carry no target definitions (scenarios of different municipalities).</p>"
+    base, year, positive = (int(targets[k]) for k in ("base_year", "reduction_year", "climate_positive_year"))
+    share = targets["allowed_share"]
+    compensation = ("purchased offsets counted, as the contract allows climate compensation toward both targets"
+                    if targets["compensation_counts"] else "the targets allow no compensation: equal to the flags "
+                    "without")
+    goal = ds.attrs.get("target_consumption_goal", "")
+    consumption = (f"consumption-based emissions per inhabitant cut from {base} to {year} at least as much, "
+                   "relatively, as net territorial emissions" if goal == "same_pace" else "no consumption goal")
+    items = [f"<b>Reduction target</b>: net emissions in {year} at most {100 * share:.0f} % of {base}'s "
+             f"(-{100 * (1 - share):.0f} %). <i>Without compensation</i>: net emissions (territorial emissions less "
+             f"removals and storage on the municipality's land). <i>With compensation</i>: {compensation}.",
+             f"<b>Climate positive</b>: net emissions below zero in {positive}, without and with compensation "
+             "as above.",
+             f"<b>Consumption goal</b>: {consumption}.",
+             f"<b>Budget</b>: {html.escape(budget_label(ds))}; within the budget when cumulative fossil "
+             "CO2 at the last year does not exceed it."]
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
 def _summary_table(ds) -> str:
-    header = "".join(f"<th>{html.escape(SUMMARY_VARIABLES[k][1])} ({SUMMARY_VARIABLES[k][0]})</th>"
-                     for k in SUMMARY_VARIABLES)
+    label = target_labels(ds)
+    columns = [(f"reduction target {label['reduction']}, without compensation", "prob_target_2030"),
+               (f"reduction target {label['reduction']}, with compensation", "prob_target_2030_with_compensation"),
+               (f"climate positive {label['positive_year']}, without compensation", "prob_climate_positive_2045"),
+               (f"climate positive {label['positive_year']}, with compensation",
+                "prob_climate_positive_2045_with_compensation"),
+               ("consumption goal", "prob_consumption_target"), ("within the carbon budget", "prob_within_budget"),
+               ("carbon budget exhausted (median year)", "budget_exhausted_year_median"),
+               (f"net emissions {label['year']}, median", "net_emissions_2030_median"),
+               (f"net emissions {label['year']}, 5 %", "net_emissions_2030_p05"),
+               (f"net emissions {label['year']}, 95 %", "net_emissions_2030_p95"),
+               ("runs", "runs_done")]
+    header = "".join(f"<th>{html.escape(title)}</th>" for title, _ in columns)
     rows = []
     for s, name in enumerate(ds["scenario"].values):
         cells = []
-        for k in SUMMARY_VARIABLES:
+        for _, k in columns:
             v = float(ds[k].values[s])
             cells.append("n/a" if np.isnan(v) else f"{100 * v:.1f} %" if k.startswith("prob") else
-                         f"{v / 1e3:,.1f} kt" if k.startswith("net") else f"{v:.0f}")
+                         f"{v / 1e3:,.1f} kt CO2e/yr" if k.startswith("net") else f"{v:.0f}")
         rows.append(f"<tr><td>{html.escape(str(name))}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return f"<table><tr><th>scenario</th>{header}</tr>{''.join(rows)}</table>"
+    return ("<p class=note>Probabilities over the finished runs in which the target year lies in the horizon.</p>"
+            f"<table><tr><th>scenario</th>{header}</tr>{''.join(rows)}</table>")
 
 
 def _cumulative(ds, name, *dims):

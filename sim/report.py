@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import xarray as xr
-
-
-def budget_pathway(first_year_emissions: float, budget: float, years: np.ndarray) -> np.ndarray:
-    """Constant-rate pathway that spends exactly ``budget`` from ``first_year_emissions``.
-
-    ``B = E0 (1 - r) / r`` gives ``r = E0 / (B + E0)`` (DESIGN section 4).
-    """
-    rate = first_year_emissions / (budget + first_year_emissions)
-    return first_year_emissions * (1.0 - rate) ** (years - years[0])
 
 
 def pyplot():
@@ -37,45 +27,100 @@ def plain_text():
     return matplotlib.rc_context({"text.usetex": False, "text.parse_math": False})
 
 
-def draw_net_emissions(ax, ds: xr.Dataset, title: str | None = None) -> None:
-    """Net emissions of one run, or their median and 5-95 % band over ``run``, against the targets.
+def targets_of(ds: xr.Dataset) -> dict[str, float] | None:
+    """The target definitions a result carries in its ``target_*`` attributes; None if it has none."""
+    names = ("base_year", "reduction_year", "allowed_share", "climate_positive_year")
+    if not all(f"target_{n}" in ds.attrs for n in names):
+        return None
+    return {n: float(ds.attrs[f"target_{n}"]) for n in names} | {
+        "compensation_counts": bool(ds.attrs.get("target_compensation_counts", 0))}
 
-    ``ds`` holds one scenario: dimension ``year`` and optionally ``run``.
+
+def _median(values: xr.DataArray) -> xr.DataArray:
+    return values.median("run") if "run" in values.dims else values
+
+
+def _fan(ax, years, values: xr.DataArray, color: str, label: str) -> None:
+    """Median line, with 5-95 % and 25-75 % bands when ``values`` has a ``run`` dimension."""
+    if "run" in values.dims:
+        ax.fill_between(years, values.quantile(0.05, "run"), values.quantile(0.95, "run"), alpha=0.2, color=color,
+                        lw=0, label=f"{label}, 5-95 %")
+        ax.fill_between(years, values.quantile(0.25, "run"), values.quantile(0.75, "run"), alpha=0.3, color=color,
+                        lw=0, label=f"{label}, 25-75 %")
+    ax.plot(years, _median(values), color=color, lw=2, label=label + (" (median)" if "run" in values.dims else ""))
+
+
+def draw_net_emissions(ax, ds: xr.Dataset, title: str | None = None) -> None:
+    """Net emissions of one run, or their median and bands over ``run``, against the targets.
+
+    ``ds`` holds one scenario: dimension ``year`` and optionally ``run``. The target years and
+    share are the Dataset's ``target_*`` attributes (the municipality's targets); net emissions
+    with purchased offsets are drawn too when the targets let compensation count.
     """
     years = ds["year"].values
-    net = ds["net_emissions"] / 1000.0
-    gross = ds["emissions"].sum("sector", min_count=1) / 1000.0
-    if "run" in net.dims:
-        ax.fill_between(years, net.quantile(0.05, "run"), net.quantile(0.95, "run"), alpha=0.2, color="C0",
-                        lw=0, label="net emissions, 5-95 %")
-        ax.fill_between(years, net.quantile(0.25, "run"), net.quantile(0.75, "run"), alpha=0.3, color="C0",
-                        lw=0, label="net emissions, 25-75 %")
-        net, gross = net.median("run"), gross.median("run")
-    ax.plot(years, gross, color="0.5", lw=1, label="territorial emissions")
-    ax.plot(years, net, color="C0", lw=2, label="net emissions" + (" (median)" if "run" in ds.dims else ""))
-    if 2020 in years:
-        base = float(net.sel(year=2020))
-        ax.plot([2020, 2030], [base, 0.2 * base], "k:", lw=1)
-        ax.scatter([2030], [0.2 * base], color="k", zorder=3, label="2030 target: -80 % vs 2020")
-        budget = float(ds["carbon_budget"]) if "carbon_budget" in ds else ds.attrs.get("carbon_budget")
-        if budget is not None:
-            fossil = ds["fossil_co2"].median("run") if "run" in ds["fossil_co2"].dims else ds["fossil_co2"]
-            first = float(fossil.sel(year=years[0]))
-            ax.plot(years, fossil / 1000.0, "C3", lw=1, label="fossil CO2")
-            ax.plot(years, budget_pathway(first, float(budget), years) / 1000.0, "C3--", lw=1,
-                    label="fossil CO2 pathway within the budget")
+    _fan(ax, years, ds["net_emissions"] / 1000.0, "C0", "net emissions")
+    ax.plot(years, _median(ds["emissions"].sum("sector", min_count=1)) / 1000.0, color="0.5", lw=1,
+            label="territorial emissions")
+    targets = targets_of(ds)
+    if targets and targets["compensation_counts"] and "net_emissions_with_offsets" in ds:
+        ax.plot(years, _median(ds["net_emissions_with_offsets"]) / 1000.0, "C2--", lw=1.5,
+                label="net emissions with offsets (compensation)")
     ax.axhline(0.0, color="k", lw=0.8)
-    if 2045 in years:
-        ax.annotate("2045: climate positive (below zero)", (2045, 0), xytext=(2033, 0.12 * ax.get_ylim()[1]),
-                    arrowprops={"arrowstyle": "->"}, fontsize=8)
+    if targets and targets["base_year"] in years:
+        base_year, year, share = int(targets["base_year"]), int(targets["reduction_year"]), targets["allowed_share"]
+        base = float(_median(ds["net_emissions"]).sel(year=base_year)) / 1000.0
+        ax.plot([base_year, year], [base, share * base], "k:", lw=1)
+        ax.scatter([year], [share * base], color="k", zorder=3,
+                   label=f"{year} target: -{100 * (1 - share):.0f} % vs {base_year}")
+        positive = int(targets["climate_positive_year"])
+        if positive in years:
+            ax.annotate(f"{positive}: climate positive (below zero)", (positive, 0),
+                        xytext=(positive - 12, 0.12 * ax.get_ylim()[1]), arrowprops={"arrowstyle": "->"}, fontsize=8)
     ax.set_xlabel("year")
     ax.set_ylabel("kt CO2e per year")
     ax.set_title(title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}'")
     ax.legend(fontsize=7, loc="upper right")
 
 
+def budget_label(ds: xr.Dataset) -> str:
+    """The carbon budget's version, size (kt CO2) and start year as one line, from the result."""
+    size = ds.attrs.get("carbon_budget")
+    if size is None and "carbon_budget" in ds and ds["carbon_budget"].ndim == 0:
+        size = float(ds["carbon_budget"])
+    if size is None:
+        return "carbon budget: not in the results"
+    version = ds.attrs.get("carbon_budget_version")
+    start = ds.attrs.get("carbon_budget_start_year")
+    return (f"carbon budget{f' {version}' if version else ''}: {float(size) / 1000.0:,.0f} kt CO2"
+            f"{f' from {start}' if start is not None else ''}")
+
+
+def draw_budget_pathway(ax, ds: xr.Dataset, title: str | None = None) -> None:
+    """Fossil CO2 of one run, or its median and bands over ``run``, against the carbon-budget pathway.
+
+    The pathway (``budget_pathway``, its median over runs in a batch) spends the budget with a
+    constant yearly cut from the start year's fossil CO2; the budget's size, version and start year
+    are written on the axes.
+    """
+    years = ds["year"].values
+    _fan(ax, years, ds["fossil_co2"] / 1000.0, "C3", "fossil CO2")
+    if "budget_pathway" in ds:
+        ax.plot(years, _median(ds["budget_pathway"]) / 1000.0, "k--", lw=1.5,
+                label="budget pathway, constant yearly cut" + (", median" if "run" in ds.dims else ""))
+    ax.text(0.02, 0.04, budget_label(ds), transform=ax.transAxes, fontsize=8)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("year")
+    ax.set_ylabel("fossil CO2, kt CO2 per year")
+    ax.set_title(title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}', "
+                          "fossil CO2 and the carbon budget")
+    ax.legend(fontsize=7, loc="upper right")
+
+
 def plot_net_emissions(ds: xr.Dataset, path: str | Path) -> Path:
-    """Net emissions against the targets: one run, or a fan chart over ``run``, one panel per scenario.
+    """Net emissions against the targets and fossil CO2 against the budget pathway, one column per scenario.
+
+    One run, or fan charts over ``run``: the net emissions on the first row, the fossil CO2 and
+    the budget pathway on their own axis below (t CO2, not CO2e).
 
     Parameters
     ----------
@@ -92,12 +137,13 @@ def plot_net_emissions(ds: xr.Dataset, path: str | Path) -> Path:
     names = list(ds["scenario"].values) if "scenario" in ds.dims else [None]
     path = Path(path)
     with plain_text():
-        fig, axes = plt.subplots(1, len(names), figsize=(8 * len(names), 4.5), dpi=120, sharey=True,
+        fig, axes = plt.subplots(2, len(names), figsize=(8 * len(names), 8.5), dpi=120, sharey="row",
                                  squeeze=False)
-        for ax, name in zip(axes[0], names):
+        for column, name in enumerate(names):
             one = ds if name is None else ds.sel(scenario=name)
-            draw_net_emissions(ax, one, None if name is None else
-                               f"{ds.attrs.get('municipality', '')}: scenario '{name}'")
+            label = None if name is None else f"{ds.attrs.get('municipality', '')}: scenario '{name}'"
+            draw_net_emissions(axes[0, column], one, label)
+            draw_budget_pathway(axes[1, column], one, None if label is None else f"{label}, fossil CO2")
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)

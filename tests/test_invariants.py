@@ -25,12 +25,20 @@ def check_invariants(ds):
     for name, dim in (("car_fleet", "fuel"), ("heating_systems", "system"), ("firm_energy_step", "step")):
         total = ds[name].sum(dim).values
         np.testing.assert_allclose(total, total[0], rtol=1e-12, err_msg=name)
-    # no NaN anywhere, except a target whose year lies outside the run
+    # no NaN anywhere, except a target whose year lies outside the run and the budget outcomes where undefined
+    budget_start = ds.attrs["carbon_budget_start_year"]
+    spent = ds["budget_exhausted_year"].values
+    undefined = {"climate_positive_2045": np.full((), ds.attrs["target_climate_positive_year"] not in years),
+                 "within_budget": np.full((), not years[0] <= budget_start <= years[-1]),
+                 "budget_pathway": years < budget_start, "on_budget_pathway": years < budget_start,
+                 "budget_required_cut": (years < budget_start) | (years > spent),
+                 "budget_exhausted_year": np.full((), float(ds["within_budget"]) == 1.0)}
+    undefined["climate_positive_2045_with_compensation"] = undefined["climate_positive_2045"]
     for name, variable in ds.data_vars.items():
         if variable.dtype.kind == "f":
-            undefined = ((name == "climate_positive_2045" and 2045 not in years)
-                         or (name == "within_budget" and years[0] > ds.attrs.get("carbon_budget_start_year", 2020)))
-            assert np.isnan(variable.values).all() if undefined else not np.isnan(variable.values).any(), name
+            expected = undefined.get(name, np.zeros(variable.shape, dtype=bool))
+            np.testing.assert_array_equal(np.isnan(variable.values), np.broadcast_to(expected, variable.shape),
+                                          err_msg=name)
     # no negative source, stock or flow
     for name in NOT_NEGATIVE:
         assert float(ds[name].min()) >= 0.0, name

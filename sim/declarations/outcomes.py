@@ -99,13 +99,38 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("cumulative_co2", ("year",), "t CO2",
             "fossil CO2 emitted since the carbon budget's start year, inclusive (0 before it)"),
     Outcome("reduction_vs_2020", ("year",), "1",
-            "relative cut of net emissions against 2020"),
+            "relative cut of net emissions against the targets' base year"),
     Outcome("sector_measure_abatement", ("year", "measure"), "t CO2e/yr",
             "territorial emissions cut by each sector measure (sim.mechanisms.sectors)"),
+    # ---- targets and carbon budget (defined by [targets] of municipality.toml; see sim.results._add_targets)
     Outcome("target_2030_met", (), "1",
-            "net emissions in 2030 at most 20 % of 2020 (1 yes, 0 no)", _PROBABILITY),
+            "reduction target met without compensation: net emissions in the targets' reduction year at most "
+            "their allowed share of the base year's (1 yes, 0 no)", _PROBABILITY),
+    Outcome("target_2030_met_with_compensation", (), "1",
+            "reduction target met counting purchased offsets as the targets allow (net emissions with offsets; "
+            "1 yes, 0 no)", _PROBABILITY),
     Outcome("climate_positive_2045", (), "1",
-            "net emissions in 2045 below zero (1 yes, 0 no)", _PROBABILITY),
+            "climate positive without compensation: net emissions in the targets' climate-positive year below "
+            "zero (1 yes, 0 no)", _PROBABILITY),
+    Outcome("climate_positive_2045_with_compensation", (), "1",
+            "climate positive counting purchased offsets as the targets allow (net emissions with offsets below "
+            "zero; 1 yes, 0 no)", _PROBABILITY),
+    Outcome("consumption_target_met", (), "1",
+            "consumption goal met: relative cut of consumption emissions per inhabitant, base to reduction year, "
+            "at least that of net territorial emissions (1 yes, 0 no; NaN without a consumption goal)",
+            _PROBABILITY),
+    Outcome("budget_pathway", ("year",), "t CO2/yr",
+            "fossil CO2 path spending the carbon budget with one constant yearly cut from the budget's start "
+            "year's emissions (NaN before the start year)"),
+    Outcome("budget_required_cut", ("year",), "1/yr",
+            "constant yearly cut from the year's fossil CO2 that spends what is left of the carbon budget "
+            "(NaN before the start year and once the budget is spent)"),
+    Outcome("on_budget_pathway", ("year",), "1",
+            "fossil CO2 at or below the budget pathway (1 yes, 0 no; NaN before the budget's start year)",
+            "share of runs by year (share_on_budget_pathway of the summary)"),
+    Outcome("budget_exhausted_year", (), "1",
+            "calendar year in which cumulative fossil CO2 first exceeds the carbon budget (NaN if not within "
+            "the run)", "median over runs (budget_exhausted_year_median; a run within the budget counts as later)"),
     Outcome("pledge_goal_met", (), "1",
             "firms and units with a pledge signed by the pledge goal's year at least the goal (1 yes, 0 no; "
             "NaN if the run ends before it)", _PROBABILITY),

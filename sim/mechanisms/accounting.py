@@ -160,7 +160,7 @@ def step(state: State, context: YearContext, records: MutableMapping[str, np.nda
     sectors, consumption, scopes, abatement = account(state, context)
     co2_share = context.data.co2_share
     fossil = sum(sectors[s] * co2_share[name] for s, name in enumerate(SECTORS))
-    if context.year >= context.data.figures["carbon_budget_start_year"]:
+    if context.year >= context.data.targets.budget.start_year:
         state.cumulative_co2 += fossil
     t, weight = context.t, state.weight
     records["emissions"][t] = sectors
@@ -213,10 +213,8 @@ def record_flows(state: State, context: YearContext, records: MutableMapping[str
 
 
 def close(state: State, context: YearContext, records: MutableMapping[str, np.ndarray]) -> None:
-    """Per-run outcomes after the last year: the carbon budget and the pledge goal (NaN when outside the run)."""
-    figures, years = context.data.figures, context.drivers.years
-    if years[0] <= figures["carbon_budget_start_year"] <= years[-1]:
-        records["within_budget"][()] = float(state.cumulative_co2 <= figures["carbon_budget"])
+    """Per-run outcomes after the last year: the pledge goal (NaN when its year is outside the run)."""
+    years = context.drivers.years
     goal = context.data.pledge_goal
     if years[0] <= goal.year <= years[-1]:
         by_goal = (state.pledge_year[state.n_households:] != 0) & (state.pledge_year[state.n_households:] <= goal.year)

@@ -42,7 +42,7 @@ from ..mechanisms import sectors as measures
 from ..mechanisms.adoption import utility_weights
 from ..network import build_network
 from ..population import build_population
-from ..results import VARIABLES, empty_records, to_dataset
+from ..results import DERIVED, VARIABLES, empty_records, to_dataset
 from ..sampling import parameter_values
 from ..scenario import Scenario
 from ..state import YearContext
@@ -52,7 +52,8 @@ from .agents import Car, Firm, Household, Municipality, MunicipalUnit, Options, 
 
 YEARLY_STREAMS = tuple(s for s in Stream if s <= Stream.CLAIMS)
 """The decision streams drawn anew each year."""
-YEARLY = tuple(name for name, (dims, _, _) in VARIABLES.items() if dims[:1] == ("year",))
+YEARLY = tuple(name for name, (dims, _, _) in VARIABLES.items()
+               if dims[:1] == ("year",) and name not in DERIVED)
 """Variables with a ``year`` dimension: one DataCollector reporter each."""
 
 
@@ -100,7 +101,7 @@ class ClimateModel(mesa.Model):
         self.weights = [float(w) for w in utility_weights(self.first)]
         self.fulfilment_key = make_key(seed, 0, Stream.FULFILMENT + self.stream_offset)
         self.free_rider_key = make_key(seed, 0, Stream.FREE_RIDERS + self.stream_offset)
-        self.budget_start = int(self.data.figures["carbon_budget_start_year"])
+        self.budget_start = self.data.targets.budget.start_year
 
         hh, firms, units = population.households, population.firms, population.units
         n_h, n_f = len(hh.zone), len(firms.sector)
@@ -245,8 +246,7 @@ class ClimateModel(mesa.Model):
             "pledged_reduction": sum(self.commitment(a) * a.pledge_baseline * x for a, x in orgs),
             "delivered_reduction": np.nan,    # from the counterfactual (dataset)
             "pledges": [sum(bool(a.pledge_year) for a in group) * x
-                        for group, x in ((self.households, w), (self.firms, w), (self.units, 1.0))],
-            "reduction_vs_2020": np.nan}
+                        for group, x in ((self.households, w), (self.firms, w), (self.units, 1.0))]}
         self.pledged_direct.append(sum(a.direct * x for a, x in orgs))
 
     def commitment(self, actor) -> float:
@@ -265,8 +265,6 @@ class ClimateModel(mesa.Model):
         combine(records, None if counterfactual is None
                 else {"pledged_direct": np.array(counterfactual.pledged_direct)})
         sc = self.scenario
-        if sc.start_year <= self.budget_start <= sc.end_year:
-            records["within_budget"][()] = float(self.cumulative <= self.data.figures["carbon_budget"])
         goal = self.data.pledge_goal
         if sc.start_year <= goal.year <= sc.end_year:
             signed = [(a, self.weight if a.kind == ActorKind.FIRM else 1.0) for a in self.firms + self.units
@@ -276,8 +274,6 @@ class ClimateModel(mesa.Model):
             "title": f"sim Mesa reference run of scenario '{sc.name}'", "scenario": sc.name,
             "scenario_text": sc.text, "scenario_path": sc.path, "seed": self.run_seed, "scale": self.scale,
             "sim_version": __version__, "n_agents": int(self.n_agents), "municipality": self.data.name,
-            "carbon_budget": self.data.figures["carbon_budget"], "carbon_budget_units": "t CO2",
-            "carbon_budget_start_year": self.budget_start,
             "Conventions": "CF-1.10", "implementation": "mesa", "stream_offset": self.stream_offset,
             "history": f"created by sim {__version__} sim.mesa.simulate(seed={self.run_seed}, "
                        f"scale={self.scale}, stream_offset={self.stream_offset})",
