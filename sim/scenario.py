@@ -358,6 +358,13 @@ def _table(path, doc: dict, key: str, required: bool = True) -> dict:
     return value
 
 
+RETIRED = {
+    "biochar_start_year": "a lever with its own year: biochar_capacity = {value = ..., from = year}",
+    "offsets_start_year": "a lever with its own year: offsets_per_year = {value = ..., from = year}",
+}
+"""Levers that were removed, and what replaces them (named in the error of a file that still uses one)."""
+
+
 def _unknown_keys(path, prefix: str, table: dict, known, allowed: str | None = None,
                   elsewhere: tuple[str, tuple[str, ...]] | None = None) -> list[ScenarioError]:
     """An error for each key of ``table`` not in ``known``, with the closest known names as suggestions.
@@ -369,7 +376,9 @@ def _unknown_keys(path, prefix: str, table: dict, known, allowed: str | None = N
         if key in known:
             continue
         rule = allowed or "one of " + ", ".join(sorted(known))
-        if elsewhere is not None and key in elsewhere[1]:
+        if key in RETIRED:
+            rule = f"{key} no longer exists; use {RETIRED[key]}"
+        elif elsewhere is not None and key in elsewhere[1]:
             rule += f" ({key} belongs in [{elsewhere[0]}])"
         else:
             close = difflib.get_close_matches(key, list(known), n=3)

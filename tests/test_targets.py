@@ -152,8 +152,7 @@ def test_compensation_counts_offsets_toward_both_targets():
 
 def test_offsets_meet_the_targets_only_with_compensation(make_scenario):
     """A run buying offsets above its emissions meets both targets with compensation and neither without."""
-    scenario = make_scenario(end_year=2046, scale=0.01, levers="offsets_per_year = 500000.0\n"
-                             "offsets_start_year = 2021")
+    scenario = make_scenario(end_year=2046, scale=0.01, levers="offsets_per_year = {value = 500000.0, from = 2021}")
     ds = sim.simulate(scenario, seed=2)
     assert float(ds["target_2030_met"]) == 0.0 and float(ds["climate_positive_2045"]) == 0.0
     assert float(ds["target_2030_met_with_compensation"]) == 1.0
@@ -350,7 +349,7 @@ def batch(tmp_path_factory):
     path.write_text(path.read_text(encoding="utf-8").replace('budget_version = "KK-2024-03"',
                                                              'budget_version = "KK-2023-08"'), encoding="utf-8")
     scenarios = []
-    for name, levers in (("base", ""), ("offsets", "offsets_per_year = 300000.0\noffsets_start_year = 2021")):
+    for name, levers in (("base", ""), ("offsets", "offsets_per_year = {value = 300000.0, from = 2021}")):
         text = scenario_text(end_year=2028, scale=0.01, levers=levers).replace(
             'municipality = "eskilstuna"', f"municipality = {json.dumps(str(folder))}").replace(
             'name = "test"', f'name = "{name}"')

@@ -95,3 +95,9 @@ def test_levers_from_must_be_a_year():
     with pytest.raises(ScenarioError, match=r"scenario\.levers_from"):
         parse_scenario(scenario_text(end_year=2030, levers_from=None, extra="").replace(
             'municipality = "eskilstuna"\n', 'municipality = "eskilstuna"\nlevers_from = "soon"\n'))
+
+
+def test_a_retired_start_year_lever_names_its_replacement():
+    """A file still using biochar_start_year is told to give biochar_capacity its own year."""
+    with pytest.raises(ScenarioError, match=r"biochar_capacity = \{value = \.\.\., from = year\}"):
+        parse_scenario(scenario_text(end_year=2030, levers="biochar_capacity = 5000.0\nbiochar_start_year = 2026"))
