@@ -17,7 +17,8 @@ import pytest
 from bench_settings import QUICK, ROOT
 
 import sim
-from sim.batch import connect, plan_batch
+from sim.batch import plan_batch
+from sim.cluster import connect
 
 SIZES = {"small": (0.01, 4), "full": (0.02, 2)} if QUICK else {"small": (0.05, 32), "full": (1.0, 6)}
 SEED = 7

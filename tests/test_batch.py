@@ -19,7 +19,8 @@ import pytest
 import xarray as xr
 
 import sim
-from sim.batch import Task, connect, make_tasks, plan_batch
+from sim.batch import Task, make_tasks, plan_batch
+from sim.cluster import connect
 from sim.declarations.parameters import UNCERTAINTIES
 from sim.scenario import parse_scenario
 from sim.store import IncompleteStoreError, StoreMismatchError, open_results, write_dataset

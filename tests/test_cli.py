@@ -39,7 +39,7 @@ def files(tmp_path_factory):
 @pytest.fixture(scope="module")
 def scheduler():
     """Address of a one-worker cluster for the in-process commands (``--scheduler``)."""
-    from sim.batch import connect
+    from sim.cluster import connect
 
     with connect(None, 1) as client:
         yield client.scheduler.address

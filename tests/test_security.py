@@ -76,7 +76,7 @@ def _loopback(address: str) -> bool:
 
 def test_the_local_cluster_listens_on_loopback_only():
     """Scheduler, nannies, workers (and a dashboard, if any) of sim's own cluster bind to 127.0.0.1."""
-    from sim.batch import connect
+    from sim.cluster import connect
 
     before = listening_sockets()
     with connect(None, 1) as client:

@@ -152,7 +152,7 @@ SEED = 3
 @pytest.fixture(scope="module")
 def client():
     """One single-worker local cluster for the module's batches."""
-    from sim.batch import connect
+    from sim.cluster import connect
 
     with connect(None, 1) as c:
         yield c
