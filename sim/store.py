@@ -207,7 +207,10 @@ def store_lock(store: str | Path) -> Iterator[None]:
     A second writer, in another process, is refused at once (:class:`StoreLockedError`, naming the
     store and the pid written in the lock file). The operating system releases the lock whenever
     this process ends, a crash included. Nested holds in one process share the lock. The lock file
-    is left in place: removing it would let two processes lock two different files.
+    stays while the store exists (removing it then could let two writers lock two different files);
+    when the block leaves no store (a run refused before writing, or a NetCDF export whose working
+    store is gone), it is removed while still held, so a failed command leaves nothing behind. A
+    writer that opened the file in that instant is refused (the lock is non-blocking).
     """
     path = lock_path(store)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -235,6 +238,9 @@ def store_lock(store: str | Path) -> Iterator[None]:
         yield
     finally:
         _HELD_LOCKS.pop(key, None)
+        if not Path(store).exists():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
         os.close(fd)  # releases the lock
 
 

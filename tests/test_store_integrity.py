@@ -140,7 +140,7 @@ def test_seeds_outside_uint64_are_refused_before_any_run(scenario, capsys, make_
     with pytest.raises(ValueError, match=r"seed: allowed a whole number in \[0, 2\*\*64\)"):
         run_batch(make_scenario(end_year=2022, scale=0.01), 1, seed=2**64)
     assert main(["run", str(scenario), "--seed", str(2**64), "--runs", "1", "--quiet"]) == EXIT_USAGE
-    assert "--seed: allowed a whole number >= 0 and < 18446744073709551616" in capsys.readouterr().err
+    assert "--seed: allowed a whole number >= 0 and <= 2**64 - 1" in capsys.readouterr().err
 
 
 # --- Integrity: checksums per run, damaged data named and recomputed, one writer at a time -----------

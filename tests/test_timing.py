@@ -101,3 +101,17 @@ def test_a_retired_start_year_lever_names_its_replacement():
     """A file still using biochar_start_year is told to give biochar_capacity its own year."""
     with pytest.raises(ScenarioError, match=r"biochar_capacity = \{value = \.\.\., from = year\}"):
         parse_scenario(scenario_text(end_year=2030, levers="biochar_capacity = 5000.0\nbiochar_start_year = 2026"))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_maximum_ambition_cuts_every_sector_by_2030(seed):
+    """Every lever at its documented maximum: each of the eight SMHI sectors emits less in 2030 than the baseline
+    (full scale, same seed), and 2020-2022 are the baseline's."""
+    from dataclasses import replace
+    maximum = sim.load_scenario(BASELINE.parent / "maximum_ambition.toml")
+    runs = [sim.simulate(replace(scenario, end_year=2030), seed=seed, scale=1.0)
+            for scenario in (sim.load_scenario(BASELINE), maximum)]
+    baseline, ambitious = (ds["emissions"] for ds in runs)
+    cut = ambitious.sel(year=2030) < baseline.sel(year=2030)
+    assert bool(cut.all()), dict(zip(baseline["sector"].values, cut.values))
+    np.testing.assert_array_equal(ambitious.sel(year=slice(None, 2022)), baseline.sel(year=slice(None, 2022)))
