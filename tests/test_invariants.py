@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
+from sim.data import load_municipality
 from sim.declarations.parameters import UNCERTAINTIES
 from sim.scenario import parse_scenario
 
@@ -21,10 +22,17 @@ PARAMS = st.fixed_dictionaries({p.name: st.floats(p.low, p.high, allow_nan=False
 def check_invariants(ds):
     """Every invariant of a run; raises AssertionError naming the first that fails."""
     years = ds["year"].values
-    # agents are conserved: cars, heating systems and firms only change kind
-    for name, dim in (("car_fleet", "fuel"), ("heating_systems", "system"), ("firm_energy_step", "step")):
-        total = ds[name].sum(dim).values
-        np.testing.assert_allclose(total, total[0], rtol=1e-12, err_msg=name)
+    # firms are conserved: they only change kind
+    firms = ds["firm_energy_step"].sum("step").values
+    np.testing.assert_allclose(firms, firms[0], rtol=1e-12, err_msg="firm_energy_step")
+    # households (one heating system each) come and go only with the population, and cars only with them
+    households = ds["heating_systems"].sum("system").values
+    cars = ds["car_fleet"].sum("fuel").values
+    data = load_municipality(SCENARIO.municipality)
+    population = np.array([data.population_at(int(y), float(ds["population_growth"])) for y in years])
+    moved = np.sign(np.diff(households))
+    assert np.all((moved == 0) | (moved == np.sign(np.diff(population)))), "households against the population"
+    assert np.all(np.diff(cars)[moved == 0] == 0), "cars changed without households moving"
     # no NaN anywhere, except a target whose year lies outside the run and the budget outcomes where undefined
     budget_start = ds.attrs["carbon_budget_start_year"]
     spent = ds["budget_exhausted_year"].values
@@ -56,7 +64,9 @@ def check_invariants(ds):
     assert np.all(ds["pledges"].sel(actor_kind="firm") <= firms + 1e-9)
     assert np.all(ds["heat_recovery_connections"] <= firms + 1e-9)
     # commitments and adoption stocks never go back
-    assert np.all(np.diff(ds["pledges"].values, axis=0) >= 0)
+    signed = np.diff(ds["pledges"].values, axis=0)   # pledges last; households leaving take theirs with them
+    assert np.all(signed[:, 1:] >= 0)
+    assert np.all((signed[:, 0] >= 0) | (np.diff(households) < 0))
     assert np.all(np.diff(ds["heat_recovery_connections"].values) >= 0)
     at_or_above = ds["firm_energy_step"].values[:, ::-1].cumsum(axis=1)   # firms at step >= s, by year
     assert np.all(np.diff(at_or_above, axis=0) >= -1e-9)
