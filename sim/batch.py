@@ -37,6 +37,7 @@ from .engine import simulate
 from .results import COORDS, VARIABLES, target_attributes
 from .sampling import SAMPLERS, quantiles
 from .scenario import Scenario
+from .store_lock import store_lock
 from .summary import SUMMARY_VARIABLES, summarize
 from .validation import check_scale, check_seed
 
@@ -206,7 +207,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     ------
     ValueError
         On bad arguments; :class:`sim.store.StoreMismatchError` for a store made by another call;
-        :class:`sim.store.StoreLockedError` for a store another process is writing.
+        :class:`sim.store_lock.StoreLockedError` for a store another process is writing.
     """
     from . import store as stores
 
@@ -216,7 +217,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     if task_size is not None and (isinstance(task_size, bool) or not isinstance(task_size, int) or task_size < 1):
         raise ValueError(f"task_size: allowed a whole number >= 1; given {task_size!r}")
     template = build_template(plan)
-    with stores.store_lock(store) if store is not None else contextlib.nullcontext():  # one writer at a time
+    with store_lock(store) if store is not None else contextlib.nullcontext():  # one writer at a time
         if store is not None:
             sink = stores.ZarrSink.open_or_create(store, template, plan.metadata(),
                                                   chunk=task_size or default_task_size(plan, 1))

@@ -37,7 +37,8 @@ def _run(args: argparse.Namespace) -> int:
     from .land import scenario_warnings
     from .report import plot_net_emissions
     from .scenario import load_scenario
-    from .store import check_replaceable, store_lock, write_dataset
+    from .store import check_replaceable, write_dataset
+    from .store_lock import store_lock
     from .summary import format_table, printable
     from .validation import check_scale_for
 

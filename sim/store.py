@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
-import hashlib
 import inspect
 import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+
+from .checksums import CHECKSUM_ATTRIBUTE, digest, with_checksum_attributes
 
 LOG = logging.getLogger(__name__)
 
@@ -26,10 +25,6 @@ RUN_CHECKSUM = "run_checksum"
 STATIC_CHECKSUM = "static_checksum"
 """Store variable (static): digest of each whole array not along (scenario, run) (coordinates, the
 sample, levers, summaries), written with the array."""
-
-CHECKSUM_ATTRIBUTE = "checksum_blake2b64"
-"""Attribute of every variable of a file written by :func:`write_dataset`: the hex digest of its
-decoded values, checked and removed by :func:`open_results`."""
 
 _BOOKKEEPING = ("done", RUN_CHECKSUM, STATIC_CHECKSUM)
 
@@ -60,35 +55,6 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
         _remove_quietly(partial)
         raise
     return path
-
-
-def digest(values) -> np.uint64:
-    """BLAKE2b (64-bit) digest of an array's decoded values, the same whichever file format held them.
-
-    Strings count by their text (fixed-width or object), booleans as 0/1, numbers in little-endian
-    order, every NaN as the one canonical NaN (a reader's fill-value decoding may change its bits).
-    """
-    values = np.asarray(values)
-    kind = values.dtype.kind
-    if kind in "USO":
-        text = "\x00".join(x.decode() if isinstance(x, bytes) else str(x) for x in values.ravel())
-        payload = text.encode()
-    elif kind == "b":
-        payload = values.astype(np.uint8).tobytes()
-    elif kind == "f":
-        payload = np.where(np.isnan(values), np.nan, values).astype("<f8").tobytes()
-    else:
-        payload = np.ascontiguousarray(values, dtype=values.dtype.newbyteorder("<")).tobytes()
-    header = f"{'S' if kind in 'USO' else kind}{values.shape}".encode()
-    return np.uint64(int.from_bytes(hashlib.blake2b(header + payload, digest_size=8).digest(), "little"))
-
-
-def with_checksum_attributes(ds: xr.Dataset) -> xr.Dataset:
-    """A shallow copy of ``ds`` whose every variable carries :data:`CHECKSUM_ATTRIBUTE`."""
-    out = ds.copy(deep=False)
-    for var in out.variables.values():
-        var.attrs = {**var.attrs, CHECKSUM_ATTRIBUTE: f"{int(digest(var.values)):016x}"}
-    return out
 
 
 def verify_checksum_attributes(ds: xr.Dataset, path: str | Path) -> xr.Dataset:
@@ -186,64 +152,6 @@ class StoreDamagedError(ValueError):
         super().__init__(f"{path}: damaged data: {what}")
 
 
-class StoreLockedError(ValueError):
-    """A batch store that another process is writing."""
-
-
-_HELD_LOCKS: dict[str, list] = {}
-"""Lock files this process holds: path -> [file descriptor, depth], so that nested holds are one lock."""
-
-
-def lock_path(store: str | Path) -> Path:
-    """The lock file of a store: a hidden file beside it (the store itself exists only once made)."""
-    store = Path(store)
-    return store.with_name(f".{store.name}.lock")
-
-
-@contextlib.contextmanager
-def store_lock(store: str | Path) -> Iterator[None]:
-    """Hold the store's write lock (``fcntl.flock`` on :func:`lock_path`) for the ``with`` block.
-
-    A second writer, in another process, is refused at once (:class:`StoreLockedError`, naming the
-    store and the pid written in the lock file). The operating system releases the lock whenever
-    this process ends, a crash included. Nested holds in one process share the lock. The lock file
-    stays while the store exists (removing it then could let two writers lock two different files);
-    when the block leaves no store (a run refused before writing, or a NetCDF export whose working
-    store is gone), it is removed while still held, so a failed command leaves nothing behind. A
-    writer that opened the file in that instant is refused (the lock is non-blocking).
-    """
-    path = lock_path(store)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = str(path.resolve())
-    if key in _HELD_LOCKS:
-        _HELD_LOCKS[key][1] += 1
-        try:
-            yield
-        finally:
-            _HELD_LOCKS[key][1] -= 1
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
-        os.close(fd)
-        raise StoreLockedError(f"{store}: field 'store': allowed one writer at a time; another process (pid "
-                               f"{holder}) is writing this store (lock {path}). Wait for it to finish, or use "
-                               "another store.") from None
-    try:
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        _HELD_LOCKS[key] = [fd, 1]
-        yield
-    finally:
-        _HELD_LOCKS.pop(key, None)
-        if not Path(store).exists():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-        os.close(fd)  # releases the lock
-
-
 @dataclasses.dataclass
 class Damage:
     """What :meth:`ZarrSink.verify` found.
@@ -309,7 +217,7 @@ def with_checksum_variables(template: xr.Dataset) -> xr.Dataset:
 
 
 class ZarrSink:
-    """A batch's Zarr store, written as tasks finish by this process alone (see :func:`store_lock`).
+    """A batch's Zarr store, written as tasks finish by this process alone (see :func:`sim.store_lock.store_lock`).
 
     Layout: the batch Dataset of :func:`sim.batch.build_template`, chunked along
     ``run`` (one scenario per chunk), plus ``done`` (scenario, run) and the checksums
@@ -331,7 +239,7 @@ class ZarrSink:
     def open_or_create(cls, path: str | Path, template: xr.Dataset, metadata: dict, chunk: int) -> ZarrSink:
         """Open the store of this batch and repair what is damaged, or create it.
 
-        The caller holds :func:`store_lock`.
+        The caller holds :func:`sim.store_lock.store_lock`.
         """
         path = Path(path)
         if path.suffix != ".zarr":

@@ -303,7 +303,7 @@ def test_a_netcdf_export_carries_checksums_that_open_results_verifies(finished, 
 LOCK_HOLDER = """
 import sys, time
 sys.path.insert(0, {root!r})
-from sim.store import store_lock
+from sim.store_lock import store_lock
 with store_lock({store!r}):
     print("LOCKED", flush=True)
     time.sleep(120)
@@ -319,7 +319,7 @@ def test_a_second_writer_is_refused_at_once_and_a_crash_releases_the_lock(tmp_pa
     from pathlib import Path
 
     from sim.batch import run_batch
-    from sim.store import StoreLockedError
+    from sim.store_lock import StoreLockedError
 
     root = str(Path(__file__).resolve().parents[1])
     store = tmp_path / "new.zarr"
