@@ -127,7 +127,8 @@ def case(name: str, size: str):
                           v["imitation_rate"] * np.array([0.0, 0.0, 0.5, 1.0, 0.0])])
         return adoption.choose, lambda: (pop.cars.fuel, pop.cars.owner, np.full(n_h, v["car_replacement_rate"]),
                                          12000.0, hh.car_km_factor, hh.attitude, s["strength"][:n_h],
-                                         s["exposure"][:n_h, 0], -1, np.zeros(n_h, dtype=bool), table, 10000.0,
+                                         s["exposure"][:n_h, 0], -1, np.zeros(n_h, dtype=bool),
+                                         np.zeros(n_h, dtype=np.int64), table[np.newaxis], 10000.0,
                                          s["weights"], key, np.empty(n_cars, dtype=np.int8),
                                          np.empty(n_cars, dtype=bool)), n_cars
     if name == "behaviour.household_behaviour":
