@@ -23,6 +23,7 @@ from .exogenous import Drivers
 from .kernels.rng import make_key
 from .network import Network
 from .population import Cars, Firms, Households, MunicipalUnits, MunicipalVehicles, Population
+from .timing import paths
 
 
 @dataclass
@@ -161,6 +162,7 @@ class YearContext:
     data: MunicipalityData
     network: Network
     yearly: tuple[Mapping[str, Any], ...]   # the parameters' values in each year (:mod:`sim.timing`)
+    paths: Mapping[str, np.ndarray]         # each numeric parameter along the years (:func:`sim.timing.paths`)
 
     @classmethod
     def first(cls, data: MunicipalityData, network: Network, values: Mapping[str, Any], seed: int,
@@ -169,7 +171,7 @@ class YearContext:
         """The context of the run's first year."""
         return cls(seed=seed, t=0, year=int(drivers.years[0]), p=ChainMap(yearly[0], constants.VALUES),
                    values=values, tech=data.technology, calib=calib, drivers=drivers, sinks=sinks, data=data,
-                   network=network, yearly=yearly)
+                   network=network, yearly=yearly, paths=paths(yearly))
 
     def at(self, t: int) -> YearContext:
         """The same run's context in year index ``t``: this year's parameter values."""

@@ -58,11 +58,6 @@ EFFECT: dict[Measure, str] = {
 """Uncertain response of each measure: the relative cut of what it covers (machinery: the compliance)."""
 
 
-def lever_paths(context: YearContext) -> dict[str, np.ndarray]:
-    """The measures' levers along the run's years, as lever timing sets them (:mod:`sim.timing`)."""
-    return {name: np.array([float(year[name]) for year in context.yearly]) for name in LEVER.values()}
-
-
 def uptake(paths: Mapping[str, np.ndarray], tech: Mapping, t: int) -> np.ndarray:
     """Uptake of every measure in year index ``t`` (float64[len(Measure)], in [0, 1]; :func:`sim.kernels.sectors.ramp`).
 
@@ -87,7 +82,7 @@ def year_uptake(context: YearContext) -> np.ndarray:
     """Uptake of every measure in the context's year (float64[len(Measure)])."""
     if not any(context.p[name] for name in LEVER.values()):   # uptake never exceeds the year's lever
         return np.zeros(len(Measure))
-    return uptake(lever_paths(context), context.tech, context.t)
+    return uptake(context.paths, context.tech, context.t)
 
 
 def covered_emissions(context: YearContext, levels: np.ndarray) -> np.ndarray:
