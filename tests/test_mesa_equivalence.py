@@ -35,6 +35,8 @@ from scipy import stats
 
 import sim
 import sim.data
+import sim.engine
+import sim.mesa.model
 from sim import mesa as mesa_model
 from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges
 from sim.network import build_network
