@@ -29,7 +29,7 @@ from .report_uncertainties import uncertainties_section
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;
 line-height:1.4}table{border-collapse:collapse;margin:1em 0;font-size:90%;max-width:100%}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;vertical-align:top;overflow-wrap:break-word}
-td.text{text-align:left}
+td.text,th.text{text-align:left}
 thead th{background:#f3f3f3}tbody th{text-align:left;font-weight:normal}th:first-child{text-align:left}
 img{max-width:100%;height:auto;display:block;margin:.5em 0}.note{color:#555;font-size:90%}
 pre{background:#f7f7f7;padding:.5em;white-space:pre-wrap;overflow-wrap:break-word;font-size:80%}

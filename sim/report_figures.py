@@ -53,14 +53,21 @@ def _number(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.1f}"
 
 
-def _path_words(values: xr.DataArray, years, unit: str) -> str:
-    """Median (and 5-95 % at the last year) of a (run, year) variable at its first, middle and last year."""
-    picks = sorted({int(years[0]), int(years[len(years) // 2]), int(years[-1])})
+def _path_words(values: xr.DataArray, years, unit: str, year: int | None = None) -> str:
+    """Median (and 5-95 % at the last year) of a (run, year) variable at its first, last and ``year`` (default
+    the middle one)."""
+    middle = year if year is not None and year in years else int(years[len(years) // 2])
+    picks = sorted({int(years[0]), int(middle), int(years[-1])})
     median = values.median("run")
     last = values.sel(year=picks[-1])
     steps = ", ".join(f"{_number(float(median.sel(year=y)))} in {y}" for y in picks)
     return (f"median {steps} {unit} (5-95 % in {picks[-1]}: {_number(float(last.quantile(0.05, 'run')))} to "
             f"{_number(float(last.quantile(0.95, 'run')))})")
+
+
+def _reduction_year(ds: xr.Dataset) -> int | None:
+    targets = targets_of(ds)
+    return int(targets["reduction_year"]) if targets else None
 
 
 def net_emissions_chart(ds: xr.Dataset, names: list[str]) -> Chart:
@@ -70,9 +77,9 @@ def net_emissions_chart(ds: xr.Dataset, names: list[str]) -> Chart:
         draw_net_emissions(ax, ds.sel(scenario=name), f"{words(name)}: net emissions, median and bands",
                            legend=False)
     figure_legend(fig)
-    years = ds["year"].values
-    text = "; ".join(f"{words(n)}: {_path_words(ds['net_emissions'].sel(scenario=n) / 1e3, years, 'kt CO2e/yr')}"
-                     for n in names)
+    years, year = ds["year"].values, _reduction_year(ds)
+    net = ds["net_emissions"] / 1e3
+    text = "; ".join(f"{words(n)}: {_path_words(net.sel(scenario=n), years, 'kt CO2e/yr', year)}" for n in names)
     targets = targets_of(ds)
     goal = ""
     if targets:
@@ -143,7 +150,8 @@ def side_by_side_chart(ds: xr.Dataset, names: list[str]) -> Chart:
     ax.set_xlabel("year")
     ax.set_title("Net emissions of every scenario")
     figure_legend(fig)
-    text = "; ".join(f"{words(n)}: {_path_words(net.sel(scenario=n), years, 'kt CO2e/yr')}" for n in names)
+    text = "; ".join(f"{words(n)}: {_path_words(net.sel(scenario=n), years, 'kt CO2e/yr', _reduction_year(ds))}"
+                     for n in names)
     return Chart(fig, f"Net emissions of all scenarios on one axis, kt CO2e per year, median and 5-95 % band. "
                       f"{text}.{goal}")
 
@@ -170,7 +178,8 @@ def sectors_chart(ds: xr.Dataset, names: list[str]) -> Chart:
         ax.set_xlabel("year")
         ax.set_ylabel("kt CO2e per year")
         top = median.sel(year=int(years[0])).to_series().sort_values(ascending=False)
-        summary.append(f"{words(name)}: {_number(float(median.sel(year=last).sum()))} kt in {last}, largest in "
+        summary.append(f"{words(name)}: sectors' medians add up to {_number(float(median.sel(year=last).sum()))} kt "
+                       f"in {last}; largest in "
                        f"{int(years[0])} {', '.join(f'{words(s)} {_number(v)} kt' for s, v in top.iloc[:3].items())}")
     figure_legend(fig, columns=4)
     return Chart(fig, f"Stacked emissions by sector, kt CO2e per year, median over runs of each sector, one panel per "

@@ -66,9 +66,12 @@ def sampler_words(ds) -> str:
 def words(name: object) -> str:
     """An identifier in words: ``municipal_group`` -> "municipal group", ``bev`` -> "BEV"."""
     text = str(name)
+    if text in _PHRASES:
+        return _PHRASES[text]
     return " ".join(_ACRONYMS.get(part, part) for part in re.split(r"_+", text) if part) or text
 
 
+_PHRASES = {"electricity_district_heating": "electricity and district heating"}
 _ACRONYMS = {"bev": "BEV", "phev": "PHEV", "co2": "CO2", "co2e": "CO2e", "lhs": "LHS", "msek": "MSEK",
              "sek": "SEK", "ev": "EV"}
 

@@ -21,7 +21,8 @@ def table(columns: list[str], rows: list[tuple[str, list[str]]], text_columns: i
 
     The first ``text_columns`` cells of a row are text, aligned left; the others numbers, aligned right.
     """
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    head = "".join(f"<th class=text>{html.escape(c)}</th>" if i <= text_columns else f"<th>{html.escape(c)}</th>"
+                   for i, c in enumerate(columns))
     body = "".join(f"<tr><th scope=row>{html.escape(label)}</th>"
                    + "".join(f"<td class=text>{c}</td>" if i < text_columns else f"<td>{c}</td>"
                              for i, c in enumerate(cells)) + "</tr>" for label, cells in rows)

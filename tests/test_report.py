@@ -126,10 +126,12 @@ def test_every_figure_has_a_text_alternative_with_its_numbers(batch, page):
         median = float(batch["net_emissions"].sel(scenario=name.replace(" ", "_"), year=2031).median("run")) / 1e3
         assert f"{median:,.0f} in 2031" in net
     assert "20 % of 2020's net emissions in 2030" in net
+    base = batch["net_emissions"].sel(scenario="base").median("run") / 1e3   # the base and target years are named
+    assert f"median {float(base.sel(year=2020)):,.0f} in 2020, {float(base.sel(year=2030)):,.0f} in 2030, " in net
 
 
 def test_uncertainties_section_lists_every_sampled_uncertainty(batch, page):
-    text, parsed = page
+    text, _ = page
     section = Page(_section(text, "Sampled uncertainties"))
     rows = {row[0]: row[1:] for row in section.tables[0]}
     sampled = [n for n, v in batch.data_vars.items() if v.attrs.get("role") == "uncertainty"]
@@ -139,11 +141,12 @@ def test_uncertainties_section_lists_every_sampled_uncertainty(batch, page):
         labels = [f"{words(name)} ({s})" for s in ("base", "more grants")] if differs else [words(name)]
         for label in labels:
             assert label in rows, label
+    assert len(rows) == 1 + len(sampled) + 2     # the header, one row each, two for the ones that differ
     # uncertainty, meaning, units, distribution, range, sampled 5-95 %
     base = batch["discount_rate_households"].sel(scenario="base")
+    drawn = f"{float(base.quantile(0.05, 'run')):.3g} to {float(base.quantile(0.95, 'run')):.3g}"
     assert rows["discount rate households"] == [batch["discount_rate_households"].attrs["long_name"], "per yr",
-                                                "uniform", "0.2 to 0.4", f"{float(base.quantile(0.05, 'run')):.3g} to "
-                                                                         f"{float(base.quantile(0.95, 'run')):.3g}"]
+                                                "uniform", "0.2 to 0.4", drawn]
     assert rows["pledge decay (more grants)"][2:4] == ["triangular, mode 0.15", "0.1 to 0.4"]
     assert rows["free rider share (more grants)"][1:5] == ["-", "fixed", "0.2", "0.2 to 0.2"]
 
@@ -209,7 +212,8 @@ def test_scenarios_differ_by_colour_and_style_and_shares_are_apart_from_counts(b
         first, second = medians
         assert first.get_color() != second.get_color() and first.get_linestyle() != second.get_linestyle()
         assert first.get_linewidth() > second.get_linewidth()     # the first shows around the second where equal
-        np.testing.assert_allclose(second.get_ydata(), batch["net_emissions"].sel(scenario=names[1]).median("run") / 1e3)
+        median = batch["net_emissions"].sel(scenario=names[1]).median("run") / 1e3
+        np.testing.assert_allclose(second.get_ydata(), median)
         adoption = adoption_chart(batch, names)
         labels = [ax.get_ylabel() for ax in adoption.fig.axes if ax.get_visible()]
         assert all(("%" in label) != ("count" in label) for label in labels), labels
