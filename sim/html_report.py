@@ -82,6 +82,16 @@ def _attr(ds: xr.Dataset, name: str, default: str = "") -> str:
     return html.escape(str(ds.attrs.get(name, default)))
 
 
+def _scales(ds: xr.Dataset) -> str:
+    """The population scale of the runs in words (1 = the whole municipality)."""
+    if "scale" not in ds:
+        return "population scale not recorded"
+    scales = sorted({float(s) for s in ds["scale"].values})
+    listed = " and ".join(f"{s:g}" for s in scales)
+    return (f"population scale {listed}" + (" (the whole municipality)" if scales == [1.0] else
+                                            " (1 = the whole municipality)"))
+
+
 def _section(heading: str, *body: str, level: int = 2) -> list[str]:
     return [f"<h{level}>{html.escape(heading)}</h{level}>", *body]
 
@@ -98,9 +108,9 @@ def _page(ds: xr.Dataset, extra_sections: list[tuple[str, str]]) -> str:
     names = [str(n) for n in ds["scenario"].values]
     title = report_title(ds)
     parts = [f"<h1>{html.escape(title)}</h1>",
-             (f"<p class=note>{ds.sizes['run']} runs per scenario, seed {_attr(ds, 'seed')}, "
-              f"{html.escape(sampler_words(ds))} sample, common random numbers across scenarios. Bands are 5-95 % and "
-              "25-75 % of the runs; lines are medians. Report written "
+             (f"<p class=note>{ds.sizes['run']} runs per scenario, seed {_attr(ds, 'seed')}, {_scales(ds)}, "
+              f"{html.escape(sampler_words(ds))} sample, common random numbers across scenarios. Bands are 5-95 % "
+              "of the runs (and 25-75 % in the fan charts); lines are medians. Report written "
               f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>")]
     if "done" in ds and not ds["done"].values.all():
         parts.append(f"<p><b>Incomplete batch:</b> {int(ds['done'].sum())} of {ds['done'].size} runs "

@@ -85,6 +85,7 @@ def test_title_is_in_words(batch, page):
     assert "(" not in title and "run_batch" not in title
     text, parsed = page
     assert parsed.headers[0] == title and f"<h1>{title}</h1>" in text   # <title> and <h1>
+    assert "4 runs per scenario, seed 3, population scale 0.01 (1 = the whole municipality)" in text
 
 
 def test_headers_are_plain_language(page):
