@@ -172,8 +172,8 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
     figures, assumptions = meta["figures"], meta["assumptions"]
     cars = shared.value("cars_in_use", city, START_YEAR, "total")
     derived = []
-    out = [f"# {city} (SCB {info['municipality_code']}, {info['county']}): written by calibration/build_cities.py\n"
-           "# from ../shared/data/cities/ (see DERIVED.md and ../SOURCES.md). Do not edit by hand: rerun the script.\n",
+    out = [(f"# {city} (SCB {info['municipality_code']}, {info['county']}): written by calibration/build_cities.py\n"
+           "# from ../shared/data/cities/ (see DERIVED.md and ../SOURCES.md). Do not edit by hand: rerun the script.\n"),
            f'name = "{city}"\n']
 
     decision = CONTRACT_DECISION_YEAR[int(info["joined_initiative"])]
@@ -260,11 +260,11 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
                     "land use among the contract cities (assumption D6)."}))
     derived += [
         f"- Population {START_YEAR}: {int(population)} ({ratio:.3f} x Eskilstuna's {int(esk['population'])}).",
-        f"- Dwellings (D2): inhabitants / {PERSONS_PER_HOUSEHOLD_SWEDEN:.3f} persons per household (Sweden, "
+        (f"- Dwellings (D2): inhabitants / {PERSONS_PER_HOUSEHOLD_SWEDEN:.3f} persons per household (Sweden, "
         f"scb_households_2021), {SINGLE_FAMILY_SHARE_SWEDEN:.3f} of them single-family (1.94 million houses, "
-        "energimyndigheten_heat_pumps_2014, over Sweden's households); range of the single-family share 0.10-0.65.",
-        f"- Workplaces {round(workplaces)} and employed {round(employed)} (D3): Eskilstuna's per inhabitant; "
-        "ranges x0.7-x1.4 and x0.6-x1.5 in municipality.toml.",
+        "energimyndigheten_heat_pumps_2014, over Sweden's households); range of the single-family share 0.10-0.65."),
+        (f"- Workplaces {round(workplaces)} and employed {round(employed)} (D3): Eskilstuna's per inhabitant; "
+        "ranges x0.7-x1.4 and x0.6-x1.5 in municipality.toml."),
         f"- Municipal group (D5): Eskilstuna's 14 units with vehicles, energy and procurement x{ratio:.3f}.",
         f"- Pledge aim (D8): {pledge_goal} organisations by 2027 (Eskilstuna's 250 per inhabitant).",
         f"- Contract decision year (D1): {decision}.",
