@@ -18,9 +18,11 @@ from sim.validation import smallest_scale
 
 CITIES = contract_cities(DATA)
 SHARED = ROOT.parent / "shared" / "data" / "cities"
-HOUSEHOLDS_IN_TEST = 10_000
-"""Sampled households of each city's 2020 run: enough that the Poisson car draws put transport within
-about 1 % (0.65 of transport over about 10,000 x 1.1 cars: 1 / sqrt(11,000) = 1 %, times 0.65)."""
+HOUSEHOLDS_IN_TEST = 30_000
+"""Sampled households of each city's 2020 run (all of them in the smaller cities). The 2020 error is sampling
+noise of the Poisson car draws: measured over seeds 1-5 at 10,000 households its standard deviation was about
+0.8 % of transport (-1.7 % to +1.0 %, the same draws in every city, so the errors are correlated across
+cities); at 30,000 it is about 0.45 %, so the 2 % bar is about four standard deviations."""
 
 
 def test_contract_cities_listed():
@@ -80,7 +82,7 @@ def test_scale_of_the_run_is_allowed():
     """The test scale of every city is at least its smallest scale and at most 1, Stockholm's far below 1."""
     scales = {name: run_scale(name) for name in CITIES}
     assert all(smallest_scale(city(n)) <= s <= 1.0 for n, s in scales.items())
-    assert scales["stockholm"] < 0.05 < scales["mariestad"]
+    assert scales["stockholm"] < 0.1 < scales["mariestad"]
 
 
 def run_scale(name: str) -> float:
