@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "calibration" / "data"
 ESKILSTUNA = DATA / "eskilstuna"
-DEFAULT_SOURCE = Path("..") / "shared" / "data" / "cities"
+DEFAULT_SOURCE = ROOT / ".." / "shared" / "data" / "cities"
 
 SECTORS = ("transport", "agriculture", "work_machinery", "waste", "industry", "product_use", "own_heating",
            "electricity_district_heating")
@@ -355,7 +355,7 @@ def build(source: Path, out_dir: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                        help="folder of the shared city data (default: ../shared/data/cities, from the repository root)")
+                        help="folder of the shared city data (default: ../shared/data/cities, relative to the repository)")
     parser.add_argument("--out", type=Path, default=DATA, help="where the folders go (default: calibration/data)")
     args = parser.parse_args(argv)
     if not (args.source / "cities.csv").is_file():
