@@ -12,7 +12,7 @@ from test_data_sources import listed_keys, source_entries
 from testdata import DATA, ROOT
 
 import sim
-from sim.data import SECTORS, contract_cities, load_municipality
+from sim.data import SECTORS, DataError, contract_cities, load_municipality
 from sim.scenario import parse_scenario
 from sim.validation import smallest_scale
 
@@ -117,3 +117,18 @@ def test_build_is_rerunnable(tmp_path):
     committed = sorted(p.relative_to(DATA) for name in CITIES if name != "eskilstuna"
                        for p in (DATA / name).iterdir())
     assert committed == sorted(p for p in built if p.parent.name)
+
+
+def test_build_refuses_a_folder_without_the_city_list(tmp_path):
+    """``--source`` without cities.csv is refused with a message naming the folder and the file."""
+    done = subprocess.run([sys.executable, str(ROOT / "calibration" / "build_cities.py"), "--source", str(tmp_path),
+                           "--out", str(tmp_path / "out")], check=False, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2 and str(tmp_path) in done.stderr and "cities.csv" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_contract_cities_names_a_missing_folder(tmp_path):
+    """A listed folder without municipality.toml is a DataError naming the list and the folder."""
+    (tmp_path / "contract_cities.csv").write_text("folder,municipality\natlantis,Atlantis\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"contract_cities\.csv: field 'folder'.*'atlantis'"):
+        contract_cities(tmp_path)
