@@ -20,9 +20,10 @@ TRIANGULAR = "pledge_decay = {distribution = \"triangular\", low = 0.1, mode = 0
 
 @pytest.fixture(scope="module")
 def batch():
-    """Two scenarios, four runs; the second draws one uncertainty from a triangular distribution and fixes another."""
+    """Two scenarios, four runs; the second samples its grant budget from a range, draws one uncertainty from a
+    triangular distribution and fixes another."""
     scenarios = []
-    for name, levers, uncertainties in (("base", "", ""), ("more_grants", "grant_budget = 60000000.0",
+    for name, levers, uncertainties in (("base", "", ""), ("more_grants", "grant_budget = {low = 1e7, high = 6e7}",
                                                             TRIANGULAR + "\nfree_rider_share = 0.2")):
         text = scenario_text(end_year=2031, scale=0.01, levers=levers, uncertainties=uncertainties)
         scenarios.append(parse_scenario(text.replace('name = "test"', f'name = "{name}"')))
@@ -150,6 +151,20 @@ def test_uncertainties_section_lists_every_sampled_uncertainty(batch, page):
                                                 "uniform", "0.2 to 0.4", drawn]
     assert rows["pledge decay (more grants)"][2:4] == ["triangular, mode 0.15", "0.1 to 0.4"]
     assert rows["free rider share (more grants)"][1:5] == ["-", "fixed", "0.2", "0.2 to 0.2"]
+
+
+def test_levers_varied_run_by_run_are_listed(batch, page):
+    text, _ = page
+    section = Page(_section(text, "Sampled uncertainties"))
+    assert len(section.tables) == 2
+    rows = {row[0]: row[1:] for row in section.tables[1]}
+    drawn = batch["grant_budget"].sel(scenario="more_grants")
+    assert 1e7 <= float(drawn.min()) < float(drawn.max()) <= 6e7
+    assert rows["grant budget (more grants)"][2:] == [
+        "uniform", "10,000,000 to 60,000,000",
+        f"{float(drawn.quantile(0.05, 'run')):,.0f} to {float(drawn.quantile(0.95, 'run')):,.0f}"]
+    assert rows["grant budget (base)"][2:4] == ["fixed", f"{float(batch['grant_budget'].sel(scenario='base')[0]):,.0f}"]
+    assert set(rows) == {"lever", "grant budget (base)", "grant budget (more grants)"}
 
 
 def test_parameter_source_is_named(batch, tmp_path):
