@@ -1,4 +1,4 @@
-"""The explorer's page (Panel): the levers on the left; the targets, the figures, the downloads and two pins on the right.
+"""The explorer's page (Panel): the levers on the left; the targets, figures, downloads and two pins on the right.
 
 A change of a lever reruns the batch in a thread, so the page stays live and shows a progress bar;
 changes made meanwhile are gathered into one more batch when it ends (the last setting wins).
@@ -89,7 +89,7 @@ def render(result: Result) -> View:
 
 
 def _lever_widget(control: LeverControl):
-    common = {"name": control.label, "css_classes": [f"lever-{control.name}"], "sizing_mode": "stretch_width"}
+    common = {"label": control.label, "css_classes": [f"lever-{control.name}"], "sizing_mode": "stretch_width"}
     if control.kind == "choice":
         return pn.widgets.Select(options=list(control.choices), value=control.value, **common)
     number = int if control.kind == "int" else float
@@ -129,10 +129,10 @@ class Session:
             widget.param.watch(self._on_lever, watched)
         self.progress = pn.indicators.Progress(active=False, value=0, max=1, visible=False, width=300)
         self.status = pn.pane.HTML("", css_classes=["status"])
-        self.more = pn.widgets.Button(name="More runs (twice as many)", button_type="primary")
-        self.reset = pn.widgets.Button(name="Reset levers to the scenario")
-        self.pin = pn.widgets.Button(name="Pin this setting")
-        self.unpin = pn.widgets.Button(name="Clear pins")
+        self.more = pn.widgets.Button(label="More runs (twice as many)", color="primary")
+        self.reset = pn.widgets.Button(label="Reset levers to the scenario")
+        self.pin = pn.widgets.Button(label="Pin this setting")
+        self.unpin = pn.widgets.Button(label="Clear pins")
         self.more.on_click(self._on_more)
         self.reset.on_click(self._on_reset)
         self.pin.on_click(self._on_pin)
@@ -143,13 +143,11 @@ class Session:
         self.cost = pn.pane.HTML("", css_classes=["cost-pane"])
         self.pinned = pn.Row(css_classes=["pins"])
         downloads = [pn.widgets.FileDownload(callback=lambda: _netcdf_bytes(self.view.result), filename="explorer.nc",
-                                             label="Dataset (NetCDF)", button_type="light"),
+                                             label="Dataset (NetCDF)"),
                      pn.widgets.FileDownload(callback=lambda: io.BytesIO(self.view.emissions.png),
-                                             filename="net_emissions.png", label="Emissions figure (PNG)",
-                                             button_type="light"),
+                                             filename="net_emissions.png", label="Emissions figure (PNG)"),
                      pn.widgets.FileDownload(callback=lambda: io.BytesIO(self.view.cost.png),
-                                             filename="cost_by_payer.png", label="Cost figure (PNG)",
-                                             button_type="light")]
+                                             filename="cost_by_payer.png", label="Cost figure (PNG)")]
         self.page = self._layout(downloads)
 
     def _layout(self, downloads) -> pn.viewable.Viewable:
