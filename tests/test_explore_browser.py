@@ -4,8 +4,8 @@ One app subprocess serves both tests of the module: the page reacts to a lever, 
 listens on 127.0.0.1 only. The browser test skips when Chromium is absent, unless ``CI`` is set,
 where it fails. Its screenshot is kept under pytest's tmp path; to refresh ``docs/explorer.png``::
 
-    pytest tests/test_explore_browser.py --basetemp=results/explorer-test
-    cp results/explorer-test/test_lever_change_updates_the_page0/explorer.png docs/explorer.png
+    pytest tests/test_explore_browser.py --basetemp=/tmp/sim-explorer-test
+    cp /tmp/sim-explorer-test/test_a_lever_updates_the_page0/explorer.png docs/explorer.png
 """
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def _row(page, words: str) -> str:
                 if line.startswith(words))
 
 
-def test_lever_change_updates_the_page(app, chromium, tmp_path):
+def test_a_lever_updates_the_page(app, chromium, tmp_path):
     _, url = app
     page = chromium.new_page(viewport={"width": 1600, "height": 1250})
     page.goto(url)
@@ -111,6 +111,9 @@ def test_lever_change_updates_the_page(app, chromium, tmp_path):
     assert figure.get_attribute("src") != source
     assert figure.get_attribute("alt") != alt
     assert f"{LEVER} = {VALUE}" in page.locator(".updated").inner_text()
+    page.get_by_text("Pin this setting").click()
+    page.wait_for_selector("img.pinned-figure", timeout=UPDATE_TIMEOUT_MS)
+    assert page.locator("img.pinned-figure").get_attribute("src") == figure.get_attribute("src")
     shot = tmp_path / "explorer.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
