@@ -61,6 +61,8 @@ def test_controls_follow_the_declarations():
             assert p.units in control.label or p.units == "1"
         assert control.meaning.startswith(p.meaning)
     assert "2100 = not used" in controls["municipal_fleet_ev_year"].meaning
+    assert controls["biochar_capacity"].meaning.endswith("takes effect from 2026")  # the scenario's year
+    assert "takes effect" not in controls["network_topology"].meaning  # shapes the run from its start
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +148,15 @@ def test_session_reruns_on_a_lever_change_and_pins(explorer):
     for _ in range(3):
         session._on_pin(None)
     assert len(session.pinned.objects) == 2
+
+
+def test_command_line_errors(tmp_path, capsys):
+    from sim.cli import EXIT_ERROR, EXIT_USAGE, main
+
+    assert main(["explore", str(ROOT / "scenarios" / "baseline.toml"), "--port", "70000"]) == EXIT_USAGE
+    assert "--port: allowed a whole number >= 1 and <= 65535" in capsys.readouterr().err
+    missing = tmp_path / "missing.toml"
+    assert main(["explore", str(missing)]) == EXIT_ERROR
+    assert str(missing) in capsys.readouterr().err
+    assert main(["explore", str(ROOT / "scenarios" / "baseline.toml"), "--scale", "0.001"]) == EXIT_ERROR
+    assert "--scale" in capsys.readouterr().err

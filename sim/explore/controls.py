@@ -28,7 +28,8 @@ class LeverControl:
         The slider's bounds (the declared ones) and step; 0 for a choice.
     units : str
     meaning : str
-        The declaration's one line, with what the year 2100 means for a year lever.
+        The declaration's one line, with what the year 2100 means for a year lever and the year a
+        timed lever takes effect in the scenario (before it the lever has its default).
     choices : tuple of str
     """
 
@@ -50,10 +51,11 @@ class LeverControl:
         return words if self.kind == "choice" or self.units == "1" else f"{words} ({self.units})"
 
 
-def _control(p: Parameter, value: float | str) -> LeverControl:
-    if p.is_choice:
-        return LeverControl(p.name, "choice", value, p.default, 0.0, 0.0, 0.0, p.units, p.meaning, p.choices)
+def _control(p: Parameter, value: float | str, year: int | None) -> LeverControl:
     meaning = p.meaning + (f"; {NEVER:.0f} = not used" if p.units == "year" and p.high == NEVER else "")
+    meaning += f"; takes effect from {year}" if p.timed and year is not None else ""
+    if p.is_choice:
+        return LeverControl(p.name, "choice", value, p.default, 0.0, 0.0, 0.0, p.units, meaning, p.choices)
     if p.integer:
         step = max(1.0, float(round((p.high - p.low) / SLIDER_STEPS)))
         return LeverControl(p.name, "int", float(value), float(p.default), p.low, p.high, step, p.units, meaning)
@@ -62,8 +64,11 @@ def _control(p: Parameter, value: float | str) -> LeverControl:
 
 
 def lever_controls(scenario: Scenario) -> list[LeverControl]:
-    """Every lever of ``scenario`` as a control, in the declarations' order, at the scenario's values."""
-    return [_control(p, scenario.levers[p.name]) for p in LEVERS]
+    """Every lever of ``scenario`` as a control, in the declarations' order, at the scenario's values.
+
+    A changed lever keeps the year the scenario gives it (:meth:`sim.scenario.Scenario.with_levers`).
+    """
+    return [_control(p, scenario.levers[p.name], scenario.lever_years.get(p.name)) for p in LEVERS]
 
 
 def changed_levers(controls: list[LeverControl], settings: dict[str, float | str]) -> dict[str, float | str]:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import panel as pn
 
-from ..scenario import ScenarioError
 from .compute import BASELINE, EXPLORED, Explorer, Result
 from .controls import LeverControl, changed_levers
 from .figures import Figure, cost_figure, emissions_figure
@@ -192,8 +191,9 @@ class Session:
                                       f"each at population scale {self.explorer.scale:g}...</span>")
                 try:
                     view = await asyncio.get_running_loop().run_in_executor(None, self._compute, settings, runs)
-                except ScenarioError as error:
-                    self.status.object = f"<span class=error>{html.escape(str(error))}</span>"
+                except Exception as error:  # noqa: BLE001 - a bad value (ScenarioError) or a lost cluster: say so
+                    self.status.object = f"<span class=error>{html.escape(type(error).__name__)}: " \
+                                         f"{html.escape(str(error))}</span>"
                     break
                 if not self._again:
                     self._show(view)

@@ -34,7 +34,10 @@ def serve(scenario_path: str | Path, port: int = DEFAULT_PORT, runs: int = 20, s
     workers : int, optional
         Worker processes of the local cluster; default one per core.
     """
-    import panel as pn
+    try:
+        import panel as pn
+    except ImportError as error:
+        raise ImportError("sim explore needs Panel: pip install -e '.[explore]'") from error
 
     from ..cluster import connect
     from ..data import load_municipality
