@@ -68,7 +68,8 @@ def emissions_figure(ds: xr.Dataset) -> Figure:
 
 def _emissions_alt(ds: xr.Dataset) -> str:
     targets = targets_of(ds)
-    year = int(targets["reduction_year"]) if targets else int(ds["year"].values[-1])
+    years = ds["year"].values
+    year = int(targets["reduction_year"]) if targets and int(targets["reduction_year"]) in years else int(years[-1])
     net = ds["net_emissions"]
     explored, baseline = net.sel(scenario=EXPLORED), net.sel(scenario=BASELINE)
     text = (f"Fan chart of net emissions {int(ds['year'][0])}-{int(ds['year'][-1])} over {ds.sizes['run']} runs. "
