@@ -1,4 +1,4 @@
-"""Command line: ``sim run``, ``sim summary``, ``sim report``, ``sim validate`` (also ``python -m sim``).
+"""Command line: ``sim run``, ``summary``, ``report``, ``validate``, ``explore`` (also ``python -m sim``).
 
 Exit codes, for scripts:
 
@@ -132,6 +132,13 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_ERROR if failed else EXIT_OK
 
 
+def _explore(args: argparse.Namespace) -> int:
+    from .explore.server import serve
+
+    serve(args.scenario, port=args.port, runs=args.runs, scale=args.scale, seed=args.seed, workers=args.workers)
+    return EXIT_OK
+
+
 def _whole_number(minimum: int, maximum: int | None = None, shown: str | None = None):
     """An argparse type: a whole number >= ``minimum`` (and <= ``maximum``, written ``shown``, if given)."""
     allowed = f">= {minimum}" + ("" if maximum is None else f" and <= {shown or maximum}")
@@ -235,6 +242,21 @@ def build_parser() -> argparse.ArgumentParser:
                                                "the closest names for a misspelt key.")
     validate.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml")
     validate.set_defaults(handler=_validate)
+
+    explore = commands.add_parser("explore", parents=[debug], help="explore a scenario's levers in the browser",
+                                  description="Serve a lever explorer at http://127.0.0.1:PORT/ (loopback only): "
+                                              "move a lever and see the targets' probabilities, net emissions "
+                                              "and cost against the baseline, rerun on common random numbers. "
+                                              "Needs the 'explore' extra: pip install -e '.[explore]'.")
+    explore.add_argument("scenario", type=Path, metavar="SCENARIO.toml")
+    explore.add_argument("--port", type=_whole_number(1, 65535), default=5006, help="port on 127.0.0.1 (default 5006)")
+    explore.add_argument("--runs", type=_runs, default=20,
+                         help="runs per scenario of each batch until 'more runs' (default 20)")
+    explore.add_argument("--scale", type=_scale, default=0.05, help="population scale of every run (default 0.05)")
+    explore.add_argument("--seed", type=_seed, default=0, help="root seed of every batch (default 0)")
+    explore.add_argument("--workers", type=_workers, default=None,
+                         help="processes of the local Dask cluster (default: one per core)")
+    explore.set_defaults(handler=_explore)
     return parser
 
 
