@@ -89,7 +89,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         "history": f"created by sim {__version__} simulate(seed={seed}, scale={scale})",
     }
     return to_dataset(records, np.arange(scenario.start_year, scenario.end_year + 1), values, attrs, data.targets,
-                      scenario.outputs, scenario.lever_years)
+                      scenario.outputs, scenario.lever_years, data.price_year)
 
 
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,

@@ -11,10 +11,12 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from ..declarations.codes import ENERGY_STEPS, SECTORS, FirmSector, FleetTech, Fuel, Heating, Measure, Sector, Sink
+from ..declarations.codes import ENERGY_STEPS, SECTORS, FleetTech, Fuel, Heating, Measure, Sector, Sink
 from ..kernels import accounting
 from ..state import State, YearContext
+from . import energy
 from . import sectors as measures
+from .infrastructure import freight_cut
 from .pledges import unit_plans
 
 
@@ -39,9 +41,7 @@ def firm_fuel_factors(context: YearContext) -> tuple[np.ndarray, np.ndarray, np.
     tech, d, t = context.tech, context.drivers, context.t
     fleet = tech["firm_fleet"]
     diesel_t = fleet["diesel_kg_per_mwh"] / 1000.0 * (1 - d.blend_diesel[t])
-    freight_cut = np.zeros(len(FirmSector))
-    freight_cut[FirmSector.TRANSPORT] = d.rail_share[t]
-    return (freight_cut, np.array([diesel_t, diesel_t * fleet["bio_fossil_share"], 0.0]),
+    return (freight_cut(context), np.array([diesel_t, diesel_t * fleet["bio_fossil_share"], 0.0]),
             np.array([tech["firm_process"]["fuel_kg_per_mwh"] / 1000.0,
                       tech["heating"]["oil_kg_per_mwh_heat"] / 1000.0, diesel_t]))
 
@@ -172,6 +172,7 @@ def step(state: State, context: YearContext, records: MutableMapping[str, np.nda
     records["consumption_emissions_per_capita"][t] = consumption
     records["municipal_group_emissions"][t] = scopes
     records["sector_measure_abatement"][t] = abatement
+    records["energy_expenditure"][t] = energy.expenditure(state, context, freight_cut(context))
     records["fossil_co2"][t] = fossil
     records["cumulative_co2"][t] = state.cumulative_co2
     records["grant_abatement"][t] = state.grant_abatement
@@ -209,6 +210,7 @@ def record_flows(state: State, context: YearContext, records: MutableMapping[str
     """Record the year's flows once its processes have run."""
     records["new_cars"][context.t] = state.new_cars
     records["costs"][context.t] = state.costs
+    records["investment_costs"][context.t] = state.investment
     records["grant_spend"][context.t] = state.grant_spend
 
 

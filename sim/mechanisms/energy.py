@@ -1,0 +1,85 @@
+"""What households, firms and the municipal group pay for the energy and fuel of the stock in use (ODD step 7).
+
+The prices are the ones the decisions already use (:class:`EnergyPrices`, from the choice sets of
+:mod:`sim.mechanisms.adoption` and the heating table), the quantities the ones the accounting turns
+into emissions (:func:`sim.kernels.accounting.household_accounts` and ``firm_accounts``): car
+kilometres after mode shift and pledges, heat demand by system, firms' vehicle, process, heating,
+machinery, electricity and district-heat energy after efficiency steps, pledges and the rail share,
+and the municipal units' vehicles, fossil heat, electricity and district heat. A lever's net cost is
+then its change in ``costs`` plus its change in ``energy_expenditure`` against a counterfactual.
+The extra cost of fossil-free machinery fuel is a lever cost (``costs``), not energy expenditure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..declarations.codes import FleetTech, Heating, Payer
+from ..state import State, YearContext
+from .adoption import fleet_choice, heating_running_costs, process_choice, vehicle_choice
+
+
+@dataclass(frozen=True)
+class EnergyPrices:
+    """This year's prices of the energy the model tracks, in SEK of the price year."""
+
+    car_sek_per_km: np.ndarray            # by Fuel
+    heat_sek_per_mwh: np.ndarray          # by water-borne distribution (0 no, 1 yes) and Heating
+    fleet_sek_per_mwh: np.ndarray         # firms' diesel-equivalent vehicle energy by FleetTech
+    process_sek_per_mwh: np.ndarray       # process energy: fuel with its EU ETS allowances, electricity
+    vehicle_sek_per_km: np.ndarray        # municipal vehicles by FleetTech
+    oil_heat_sek_per_mwh: float           # fossil heat of firms and units
+    diesel_sek_per_mwh: float             # work machinery (a fossil fleet's diesel)
+    electricity_sek_per_mwh: float
+    district_heat_sek_per_mwh: float
+
+
+def prices(context: YearContext) -> EnergyPrices:
+    """The year's energy prices: the usage costs of the choice sets; electricity is the price of direct
+    electric heat (one MWh of electricity per MWh of heat), district heat and oil heat those of the
+    heating table."""
+    heat = np.asarray(context.tech["heating"]["price_sek_per_mwh"], dtype=float)
+    per_heat = np.asarray(context.tech["heating"]["electricity_per_mwh_heat"], dtype=float)
+    fleet = fleet_choice(context).usage_cost
+    return EnergyPrices(
+        car_sek_per_km=np.asarray(context.tech["car"]["energy_cost_sek_per_km"], dtype=float),
+        heat_sek_per_mwh=heating_running_costs(context), fleet_sek_per_mwh=fleet,
+        process_sek_per_mwh=process_choice(context).usage_cost, vehicle_sek_per_km=vehicle_choice(context).usage_cost,
+        oil_heat_sek_per_mwh=float(heat[Heating.OIL]), diesel_sek_per_mwh=float(fleet[FleetTech.FOSSIL]),
+        electricity_sek_per_mwh=float(heat[Heating.DIRECT_ELECTRIC] / per_heat[Heating.DIRECT_ELECTRIC]),
+        district_heat_sek_per_mwh=float(heat[Heating.DISTRICT_HEATING]))
+
+
+def expenditure(state: State, context: YearContext, freight_cut: np.ndarray) -> np.ndarray:
+    """SEK/yr each Payer spends on the energy of the stock in use this year (float64[len(Payer)]).
+
+    ``freight_cut`` is the share of vehicle energy the rail share removes, by FirmSector
+    (:func:`sim.mechanisms.accounting.firm_fuel_factors`).
+    """
+    price, out = prices(context), np.zeros(len(Payer))
+    hh, cars = state.present_households(), state.present_cars()
+    km = context.calib["km_per_car"] * state.km_factor[cars.owner]
+    out[Payer.HOUSEHOLDS] = (float(np.sum(km * price.car_sek_per_km[cars.fuel]))
+                             + float(np.sum(hh.heat_demand * price.heat_sek_per_mwh[hh.hydronic.astype(np.int64),
+                                                                                      hh.heating])))
+    firms, delivery = state.firms, state.delivery[state.firm_slice]
+    efficiency = (1.0 - context.p["energy_step_saving"]) ** firms.energy_step
+    vehicles = firms.vehicle_energy * (1.0 - freight_cut[firms.sector]) * delivery
+    out[Payer.FIRMS] = float(np.sum(
+        vehicles * price.fleet_sek_per_mwh[firms.fleet_tech]
+        + firms.process_energy * efficiency * delivery * price.process_sek_per_mwh[firms.process_electrified.astype(
+            np.int64)]
+        + firms.heating_fossil * efficiency * delivery * price.oil_heat_sek_per_mwh
+        + firms.machinery_energy * delivery * price.diesel_sek_per_mwh
+        + firms.electricity * efficiency * price.electricity_sek_per_mwh
+        + firms.district_heat * efficiency * price.district_heat_sek_per_mwh))
+    out[:Payer.MUNICIPAL_GROUP] *= state.weight
+    units, vehicles_of = state.units, state.vehicles
+    unit_delivery = state.delivery[state.unit_slice]
+    km_cost = (context.tech["municipal_fleet"]["km_per_vehicle"] * price.vehicle_sek_per_km[vehicles_of.tech]
+               * unit_delivery[vehicles_of.owner])
+    out[Payer.MUNICIPAL_GROUP] = float(np.sum(km_cost) + np.sum(
+        units.fossil_heat * unit_delivery * price.oil_heat_sek_per_mwh
+        + units.electricity * price.electricity_sek_per_mwh + units.district_heat * price.district_heat_sek_per_mwh))
+    return out
