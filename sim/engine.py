@@ -25,6 +25,7 @@ from .mechanisms import (
     adoption,
     behaviour,
     demography,
+    energy,
     grants,
     influence,
     infrastructure,
@@ -119,6 +120,7 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         context = first.at(t)                      # 1. exogenous update: this year's drivers and keys
         demography.step(state, context)            # households arrive or leave with the population
         accounting.step(state, context, records)   # 7. the stock in use this year, on 1 January
+        energy.step(state, context, records)       #    and what its energy costs
         state.open_year()
         grants.step(state, context)                # 2. municipal action: grants, infrastructure, procurement
         infrastructure.step(state, context)

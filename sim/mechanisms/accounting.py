@@ -14,7 +14,6 @@ import numpy as np
 from ..declarations.codes import ENERGY_STEPS, SECTORS, FleetTech, Fuel, Heating, Measure, Sector, Sink
 from ..kernels import accounting
 from ..state import State, YearContext
-from . import energy
 from . import sectors as measures
 from .infrastructure import freight_cut
 from .pledges import unit_plans
@@ -71,13 +70,13 @@ def _household_totals(state: State, context: YearContext) -> np.ndarray:
 def _firm_totals(state: State, context: YearContext, machinery_fossil_free: np.ndarray) -> np.ndarray:
     """Firms' totals (see the kernel); writes each firm's direct emissions into ``state.direct``."""
     firms = state.firms
-    freight_cut, fleet_t, fuel_t = firm_fuel_factors(context)
+    freight, fleet_t, fuel_t = firm_fuel_factors(context)
     totals = np.empty(6)
     direct = np.empty(state.n_firms)
     accounting.firm_accounts(firms.sector, firms.vehicle_energy, firms.fleet_tech, firms.process_energy,
                              firms.process_electrified, firms.heating_fossil, firms.machinery_energy,
                              machinery_fossil_free, firms.electricity, firms.district_heat, firms.energy_step,
-                             context.p["energy_step_saving"], state.delivery[state.firm_slice], freight_cut, fleet_t,
+                             context.p["energy_step_saving"], state.delivery[state.firm_slice], freight, fleet_t,
                              fuel_t, int(FleetTech.ELECTRIC), context.p["electric_vehicle_efficiency"], totals, direct)
     state.direct[state.firm_slice] = direct
     return totals * state.weight
@@ -172,7 +171,6 @@ def step(state: State, context: YearContext, records: MutableMapping[str, np.nda
     records["consumption_emissions_per_capita"][t] = consumption
     records["municipal_group_emissions"][t] = scopes
     records["sector_measure_abatement"][t] = abatement
-    records["energy_expenditure"][t] = energy.expenditure(state, context, freight_cut(context))
     records["fossil_co2"][t] = fossil
     records["cumulative_co2"][t] = state.cumulative_co2
     records["grant_abatement"][t] = state.grant_abatement

@@ -11,6 +11,7 @@ The extra cost of fossil-free machinery fuel is a lever cost (``costs``), not en
 """
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from ..declarations.codes import FleetTech, Heating, Payer
 from ..state import State, YearContext
 from .adoption import fleet_choice, heating_running_costs, process_choice, vehicle_choice
+from .infrastructure import freight_cut
 
 
 @dataclass(frozen=True)
@@ -83,3 +85,8 @@ def expenditure(state: State, context: YearContext, freight_cut: np.ndarray) -> 
         units.fossil_heat * unit_delivery * price.oil_heat_sek_per_mwh
         + units.electricity * price.electricity_sek_per_mwh + units.district_heat * price.district_heat_sek_per_mwh))
     return out
+
+
+def step(state: State, context: YearContext, records: MutableMapping[str, np.ndarray]) -> None:
+    """Record the energy expenditure of the stock in use this year (the state on 1 January)."""
+    records["energy_expenditure"][context.t] = expenditure(state, context, freight_cut(context))
