@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..declarations.codes import FleetTech, Heating, Payer
+from ..kernels import energy as kernels
 from ..state import State, YearContext
 from .adoption import fleet_choice, heating_running_costs, process_choice, vehicle_choice
 from .infrastructure import freight_cut
@@ -60,23 +61,17 @@ def expenditure(state: State, context: YearContext, freight_cut: np.ndarray) -> 
     (:func:`sim.mechanisms.accounting.firm_fuel_factors`).
     """
     price, out = prices(context), np.zeros(len(Payer))
-    hh, cars = state.present_households(), state.present_cars()
-    km = context.calib["km_per_car"] * state.km_factor[cars.owner]
-    out[Payer.HOUSEHOLDS] = (float(np.sum(km * price.car_sek_per_km[cars.fuel]))
-                             + float(np.sum(hh.heat_demand * price.heat_sek_per_mwh[hh.hydronic.astype(np.int64),
-                                                                                      hh.heating])))
-    firms, delivery = state.firms, state.delivery[state.firm_slice]
-    efficiency = (1.0 - context.p["energy_step_saving"]) ** firms.energy_step
-    vehicles = firms.vehicle_energy * (1.0 - freight_cut[firms.sector]) * delivery
-    out[Payer.FIRMS] = float(np.sum(
-        vehicles * price.fleet_sek_per_mwh[firms.fleet_tech]
-        + firms.process_energy * efficiency * delivery * price.process_sek_per_mwh[firms.process_electrified.astype(
-            np.int64)]
-        + firms.heating_fossil * efficiency * delivery * price.oil_heat_sek_per_mwh
-        + firms.machinery_energy * delivery * price.diesel_sek_per_mwh
-        + firms.electricity * efficiency * price.electricity_sek_per_mwh
-        + firms.district_heat * efficiency * price.district_heat_sek_per_mwh))
-    out[:Payer.MUNICIPAL_GROUP] *= state.weight
+    hh, cars, firms = state.present_households(), state.present_cars(), state.firms
+    out[Payer.HOUSEHOLDS] = kernels.household_energy_bill(
+        cars.owner, cars.fuel, context.calib["km_per_car"], state.km_factor[:state.n_present], price.car_sek_per_km,
+        hh.heating, hh.hydronic, hh.heat_demand, price.heat_sek_per_mwh) * state.weight
+    out[Payer.FIRMS] = kernels.firm_energy_bill(
+        firms.sector, firms.vehicle_energy, firms.fleet_tech, firms.process_energy, firms.process_electrified,
+        firms.heating_fossil, firms.machinery_energy, firms.electricity, firms.district_heat, firms.energy_step,
+        context.p["energy_step_saving"], state.delivery[state.firm_slice], freight_cut, price.fleet_sek_per_mwh,
+        price.process_sek_per_mwh, np.array([price.oil_heat_sek_per_mwh, price.diesel_sek_per_mwh,
+                                             price.electricity_sek_per_mwh, price.district_heat_sek_per_mwh])
+    ) * state.weight
     units, vehicles_of = state.units, state.vehicles
     unit_delivery = state.delivery[state.unit_slice]
     km_cost = (context.tech["municipal_fleet"]["km_per_vehicle"] * price.vehicle_sek_per_km[vehicles_of.tech]
