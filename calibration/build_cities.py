@@ -211,7 +211,7 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
            "D3: Eskilstuna's 46,647 persons working in the municipality per inhabitant; regional centres with "
            "commuters in (Stockholm, Göteborg, Malmö, Lund) have more, suburbs (Järfälla, Nacka) fewer.",
            round(0.6 * employed), round(1.5 * employed))
-    for name in ("detached_heat_pump_share", "detached_oil_share", "persons_per_household_sweden",
+    for name in ("price_year", "detached_heat_pump_share", "detached_oil_share", "persons_per_household_sweden",
                  "electricity_emission_factor", "district_heat_scope2_factor"):
         entry = figures[name]
         figure(name, entry["value"], entry["units"], entry["source"], entry.get("note", "National figure."))
