@@ -230,5 +230,8 @@ def _posterior(scenario: Scenario, fitted: tuple[str, ...], population: pd.DataF
                      "scenario": scenario.name, "scenario_hash": scenario_hash(scenario),
                      "scenario_text": scenario.text, "scale": scale, "seed": seed,
                      "observations_source": obs.source,
-                     "fitted_years": f"{int(obs.years.min())}-{int(obs.years.max())}"})
+                     "fitted_years": ", ".join(f"{name} {int(obs.years[obs.series == name].min())}-"
+                                               f"{int(obs.years[obs.series == name].max())}"
+                                               for name in dict.fromkeys(obs.series)),
+                     "fitted_parameters": ", ".join(fitted)})
     return ds

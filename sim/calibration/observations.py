@@ -156,8 +156,10 @@ def load_observations(municipality: str | Path, years: tuple[int, int] = (2018, 
         series.append("pledged_organisations")
         when.append(PLEDGE_YEAR)
         values.append(float(figure))
+    root = DATA_ROOT.parent.parent
+    shown = folder.resolve().relative_to(root) if folder.resolve().is_relative_to(root) else folder
     return Observations(np.array(series), np.array(when, dtype=np.int64), np.array(values, dtype=float),
-                        str(folder))
+                        str(shown))
 
 
 def _fleet_share(ds: xr.Dataset, fuel: str, year: int) -> xr.DataArray:
