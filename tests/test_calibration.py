@@ -6,6 +6,7 @@ from testdata import BASELINE, scenario_text
 import sim
 from sim.calibration import Observations, calibrate, distance, load_observations, noise_sd, simulated
 from sim.calibration.distances import OBSERVATION_ERROR
+from sim.calibration.observations import CHECKED_SECTORS
 from sim.calibration.posterior import posterior_design, read_posterior, write_posterior
 from sim.scenario import parse_scenario
 
@@ -23,6 +24,12 @@ def test_observations_of_the_data_folder():
     assert fleet_phev_2021 == pytest.approx(1365 / 49779)
     assert obs.series[-1] == "pledged_organisations" and obs.values[-1] == 60 and obs.years[-1] == 2023
     assert set(obs.select(2019).years) == {2018, 2019}
+    assert "emissions_electricity_district_heating" not in obs.series   # checked, not fitted
+    checked = load_observations("eskilstuna", sectors=CHECKED_SECTORS)
+    dh_2021 = checked.values[(checked.series == "emissions_electricity_district_heating") & (checked.years == 2021)]
+    assert dh_2021 == 8941
+    with pytest.raises(ValueError, match="sectors: allowed sectors of the inventory"):
+        load_observations("eskilstuna", sectors=("aviation",))
 
 
 def test_distance_properties():
