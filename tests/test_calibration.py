@@ -1,7 +1,7 @@
 """Calibration: distances, posterior files, batches drawing from a posterior, and a synthetic recovery."""
 import numpy as np
 import pytest
-from testdata import BASELINE, scenario_text
+from testdata import BASELINE, ROOT, scenario_text
 
 import sim
 from sim.calibration import Observations, calibrate, distance, load_observations, noise_sd, simulated
@@ -150,3 +150,10 @@ def test_calibrate_refuses_bad_arguments(tmp_path):
         calibrate(scenario, tmp_path, fitted=["grant_budget"])
     with pytest.raises(ValueError, match="particles: allowed a whole number >= 2"):
         calibrate(scenario, tmp_path, particles=1)
+
+
+def test_calibrate_command_refuses_a_non_netcdf_output(tmp_path, capsys):
+    from sim.cli import EXIT_ERROR, main
+
+    assert main(["calibrate", str(ROOT / "scenarios" / "hindcast_2018.toml"), "--out", str(tmp_path / "p.zarr")]) == EXIT_ERROR
+    assert "--out: allowed a path ending in .nc" in capsys.readouterr().err
