@@ -206,7 +206,7 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
 def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, store: str | Path | None = None,
               client=None, sampler: str = "lhs", *, scale: float | None = None, workers: int | None = None,
               task_size: int | None = None, progress: bool = False,
-              design: Mapping[str, Sequence] | None = None) -> xr.Dataset:
+              design: Mapping[str, Sequence] | None = None, parameters: str | Path = "prior") -> xr.Dataset:
     """Run a Monte Carlo batch of one or several scenarios.
 
     Parameters
@@ -240,6 +240,11 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         sample: run ``i`` of every scenario takes ``design[name][i]``, in place of the scenario's lever
         value or range and of the sampled draw (a designed uncertainty's ``sample_quantile`` is NaN).
         Part of the store's identity.
+    parameters : "prior" or path
+        "prior" (default): uncertainties drawn from the scenarios' ranges. A posterior file
+        (:func:`sim.calibrate`): the fitted parameters are whole particles resampled by weight (seeded by
+        ``seed``, keeping their correlation), put in the design (``design`` wins where both name one).
+        The result's attribute ``parameter_source`` says which.
 
     Returns
     -------
@@ -257,13 +262,16 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         :class:`sim.store_lock.StoreLockedError` for a store another process is writing.
     """
     from . import store as stores
+    from .calibration.posterior import parameters_design
 
+    design, source = parameters_design(parameters, design, runs, check_seed(seed))
     plan = plan_batch(scenarios, runs, seed, sampler, scale, design)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers: allowed a whole number >= 1; given {workers!r}")
     if task_size is not None and (isinstance(task_size, bool) or not isinstance(task_size, int) or task_size < 1):
         raise ValueError(f"task_size: allowed a whole number >= 1; given {task_size!r}")
     template = build_template(plan)
+    template.attrs["parameter_source"] = source
     with store_lock(store) if store is not None else contextlib.nullcontext():  # one writer at a time
         if store is not None:
             sink = stores.ZarrSink.open_or_create(store, template, plan.metadata(),
@@ -277,6 +285,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
                 size = task_size or default_task_size(plan, n_workers, int(todo.sum()))
                 _execute(plan, make_tasks(todo, size), dask_client, sink, progress)
         ds = sink.result()
+        ds.attrs["parameter_source"] = source
         ds.update(summarize(ds))
         sink.write_summaries(ds)
     return ds

@@ -1,4 +1,5 @@
-"""Command line: ``sim run``, ``summary``, ``report``, ``validate``, ``explore`` (also ``python -m sim``).
+"""Command line: ``sim run``, ``summary``, ``report``, ``validate``, ``explore``, ``calibrate`` (also
+``python -m sim``).
 
 Exit codes, for scripts:
 
@@ -57,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             ds = run_batch(scenarios, args.runs, seed=args.seed, store=store, client=args.scheduler,
                            sampler=args.sampler, scale=args.scale, workers=args.workers,
-                           task_size=args.task_size, progress=not args.quiet)
+                           task_size=args.task_size, progress=not args.quiet, parameters=args.parameters)
         except KeyboardInterrupt:
             _traceback(getattr(args, "debug", False))
             print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
@@ -75,6 +76,31 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         written.append(str(plot_net_emissions(ds, args.plot)))
     print("wrote " + ", ".join(written))
+    return EXIT_OK
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibration import calibrate, write_posterior
+    from .data import load_municipality
+    from .scenario import load_scenario
+    from .validation import check_scale_for
+
+    if args.out.suffix != ".nc":
+        raise ValueError(f"--out: allowed a path ending in .nc; given {str(args.out)!r}")
+    work = args.work or args.out.with_name(args.out.stem + ".runs")
+    scenario = load_scenario(args.scenario)
+    if args.scale is not None:
+        check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
+    try:
+        posterior = calibrate(scenario, work, particles=args.particles, generations=args.generations,
+                              scale=args.scale, seed=args.seed, last_year=args.last_year, client=args.scheduler,
+                              workers=args.workers, progress=not args.quiet)
+    except KeyboardInterrupt:
+        _traceback(getattr(args, "debug", False))
+        print(f"sim: interrupted; finished runs are kept in {work}; rerun the same command to resume",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"wrote {write_posterior(posterior, args.out)}")
     return EXIT_OK
 
 
@@ -224,8 +250,34 @@ def build_parser() -> argparse.ArgumentParser:
                      help="runs per Dask task (default: about 2 s of compute); no effect on the results")
     run.add_argument("--report", type=_html_path, default=None, help="also write the HTML report here")
     run.add_argument("--plot", type=Path, default=None, help="also write the net-emission fan chart here (.png)")
+    run.add_argument("--parameters", default="prior", metavar="prior|POSTERIOR.nc",
+                     help="uncertainties from the scenarios' ranges (prior, the default) or fitted ones drawn "
+                          "jointly from a posterior file of 'sim calibrate'")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+
+    fit = commands.add_parser("calibrate", parents=[debug], help="fit the behavioural uncertainties to history",
+                              description="ABC-SMC fit (pyabc) of the behavioural uncertainties of a hindcast "
+                                          "scenario to the observed series; each generation is one resumable "
+                                          "batch: rerun the same command to resume.")
+    fit.add_argument("scenario", type=Path, metavar="SCENARIO.toml")
+    fit.add_argument("--out", type=Path, required=True, help="the posterior file to write (.nc)")
+    fit.add_argument("--work", type=Path, default=None,
+                     help="folder of the generations' batch stores (default: OUT without .nc, plus .runs)")
+    fit.add_argument("--particles", type=_whole_number(2, MAX_RUNS), default=50,
+                     help="particles kept per generation (default 50)")
+    fit.add_argument("--generations", type=_whole_number(1, 100), default=3, help="generations (default 3)")
+    fit.add_argument("--last-year", type=_whole_number(1900, 2100), default=2021,
+                     help="last observed year fitted (default 2021)")
+    fit.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    fit.add_argument("--scale", type=_scale, default=None, help="population scale of the runs (default the "
+                                                                "scenario's)")
+    fit_where = fit.add_mutually_exclusive_group()
+    fit_where.add_argument("--workers", type=_workers, default=None,
+                           help="processes of the local Dask cluster (default: one per core)")
+    fit_where.add_argument("--scheduler", default=None, metavar="ADDRESS", help="address of a Dask scheduler")
+    fit.add_argument("--quiet", action="store_true", help="no progress")
+    fit.set_defaults(handler=_calibrate)
 
     summary = commands.add_parser("summary", parents=[debug], help="print the per-scenario summary of a batch result")
     summary.add_argument("results", type=_results_path, metavar="RESULTS")

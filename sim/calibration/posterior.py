@@ -1,0 +1,82 @@
+"""Posterior files (``calibration/posterior_<name>.nc``) and batches that draw from them.
+
+A posterior file holds the last generation's particles (``sample``, ``weight``, ``distance``), the
+points fitted (``observed_*``) and their noise, the tolerances, and in its attributes the library and
+its version, the scenario, the scale and the seed (:func:`sim.calibration.fit.calibrate`). A batch
+drawing from it resamples whole particles by weight, so the fitted parameters keep their joint
+distribution (their correlation); the unfitted uncertainties are drawn from their ranges as usual.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from ..declarations.parameters import BY_NAME
+
+REQUIRED = ("sample", "weight", "distance", "observed_series", "observed_year", "observed_value")
+"""Variables every posterior file has."""
+
+
+def write_posterior(posterior: xr.Dataset, path: str | Path) -> Path:
+    """Write a posterior as NetCDF (h5netcdf); returns the path."""
+    path = Path(path)
+    if path.suffix != ".nc":
+        raise ValueError(f"path: allowed a file ending in .nc; given {str(path)!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    posterior.to_netcdf(path, engine="h5netcdf")
+    return path
+
+
+def read_posterior(path: str | Path) -> xr.Dataset:
+    """Read and check a posterior file.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the field: a missing variable, weights that are not non-negative with a
+        positive sum, or a parameter that is not an uncertainty.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: field 'parameters': allowed 'prior' or a posterior file (.nc); no such file")
+    with xr.open_dataset(path, engine="h5netcdf") as opened:
+        ds = opened.load()
+    for name in REQUIRED:
+        if name not in ds:
+            raise ValueError(f"{path}: field {name!r}: allowed a posterior file from sim.calibrate; it is missing")
+    w = ds["weight"].values
+    if not (np.all(np.isfinite(w)) and np.all(w >= 0) and w.sum() > 0):
+        raise ValueError(f"{path}: field 'weight': allowed non-negative weights with a positive sum")
+    for name in ds["parameter"].values.astype(str):
+        if name not in BY_NAME or BY_NAME[name].role != "uncertainty":
+            raise ValueError(f"{path}: field 'parameter': allowed uncertainties of sim.declarations.parameters; "
+                             f"given {name!r}")
+    return ds
+
+
+def posterior_design(posterior: xr.Dataset, runs: int, seed: int) -> dict[str, np.ndarray]:
+    """A :func:`sim.run_batch` design: ``runs`` particles resampled by weight (multinomial, seeded).
+
+    Whole particles are drawn, so the fitted parameters keep their joint distribution.
+    """
+    w = posterior["weight"].values.astype(float)
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x9057]))
+    rows = rng.choice(w.size, size=int(runs), replace=True, p=w / w.sum())
+    sample = posterior["sample"].values
+    return {str(name): sample[rows, k].astype(float) for k, name in enumerate(posterior["parameter"].values)}
+
+
+def parameters_design(parameters: str | Path, design: Mapping[str, Sequence] | None, runs: int,
+                      seed: int) -> tuple[Mapping[str, Sequence] | None, str]:
+    """The design of a batch with ``parameters`` ("prior" or a posterior file) and its ``parameter_source``.
+
+    The batch's own design wins over the posterior for any parameter it names.
+    """
+    if isinstance(parameters, str) and parameters == "prior":
+        return design, "prior"
+    drawn = posterior_design(read_posterior(parameters), runs, seed)
+    drawn.update(design or {})
+    return drawn, "posterior"
