@@ -1,4 +1,5 @@
-"""Command line: ``sim run``, ``sim summary``, ``sim report``, ``sim validate`` (also ``python -m sim``).
+"""Command line: ``sim run``, ``sim summary``, ``sim report``, ``sim validate`` (also ``python -m sim``),
+and the analyses of :mod:`sim.cli_analysis` (``sim sensitivity``, ``sim discover``, ``sim optimise``).
 
 Exit codes, for scripts:
 
@@ -20,6 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cli_analysis import add_commands as add_analysis_commands
 from .validation import MAX_RUNS, MAX_SCALE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -235,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                "the closest names for a misspelt key.")
     validate.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO.toml")
     validate.set_defaults(handler=_validate)
+    add_analysis_commands(commands, debug, _whole_number, _scale, _workers)
     return parser
 
 
