@@ -154,3 +154,13 @@ def test_cli_discover_writes_boxes_and_plot(small, client, tmp_path, capsys):
     boxes = xr.open_dataset(out)
     assert "transit_growth" in boxes["factor"].values and boxes.attrs["threshold"] == 0.5
     assert (tmp_path / "peel_target_2030_met.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sensitivity", "s.toml", "--out", "x.zarr"], "--out: allowed a path ending in .nc"),
+    (["discover", "b.zarr", "--threshold", "1.5", "--out", "x.nc"], "--threshold: allowed a probability in (0, 1]"),
+    (["optimise", "s.toml", "--discount-rate", "-0.1", "--out", "x.nc"], "--discount-rate: allowed a rate in [0, 1)"),
+])
+def test_cli_refuses_bad_arguments(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
