@@ -96,7 +96,8 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
     Parameters
     ----------
     scenario : Scenario
-        The levers not searched keep its values; its own portfolio is in the first generation.
+        The levers not searched keep its values; its own portfolio and the one with every lever at its
+        most (a year lever at its earliest) are in the first generation.
     levers : sequence of str, optional
         Decision levers (numeric); default :func:`contract_levers`.
     runs : int
@@ -145,7 +146,8 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
     lower, upper = np.array([f.low for f in factors]), np.array([f.high for f in factors])
     evaluations = Evaluations(factors)
     rng = np.random.default_rng(seed)
-    start = np.clip([[float(scenario.levers[f.name]) for f in factors], upper], lower, upper)  # its own; all out
+    most = np.where([f.units == "year" for f in factors], lower, upper)  # all out: a year lever at its earliest
+    start = np.clip([[float(scenario.levers[f.name]) for f in factors], most], lower, upper)
     initial = np.vstack([start, lower + rng.random((max(population - 2, 0), len(factors))) * (upper - lower)])
 
     with connect(client, workers) as dask_client:
