@@ -67,7 +67,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         path = args.plot.with_name(f"{args.plot.stem}_{outcome}{args.plot.suffix}")
         plot_indices(result, str(outcome), path)
         plots.append(path)
-    print(result[["ST", "ST_conf"]].to_dataframe().unstack("outcome").round(3).to_string())
+    print(result["ST"].drop_vars("outcome_units").to_pandas().round(3).to_string())
     _written(result, args, plots)
     return 0
 
