@@ -1,5 +1,6 @@
 """Command line: ``sim run``, ``summary``, ``report``, ``validate``, ``explore``, ``calibrate`` (also
-``python -m sim``).
+``python -m sim``), and the analyses of :mod:`sim.cli_analysis` (``sim sensitivity``, ``sim discover``,
+``sim optimise``).
 
 Exit codes, for scripts:
 
@@ -21,6 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cli_analysis import add_commands as add_analysis_commands
 from .validation import MAX_RUNS, MAX_SCALE
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -309,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--workers", type=_workers, default=None,
                          help="processes of the local Dask cluster (default: one per core)")
     explore.set_defaults(handler=_explore)
+
+    add_analysis_commands(commands, debug, _whole_number, _scale, _workers)
     return parser
 
 

@@ -1,0 +1,155 @@
+"""The factors and outcomes of the analyses (sensitivity, scenario discovery, optimisation).
+
+A *factor* is a lever or an uncertainty an analysis varies, with the range it varies over; a
+*design* gives every run of a batch a value of each factor (``sim.run_batch(design=...)``). The
+analyses work in the unit hypercube of quantiles and turn a quantile into a value here:
+
+- an uncertainty: its scenario distribution's inverse CDF (uniform or triangular);
+- a lever the scenario gives as a range (``{low, high}`` or ``{choices}``): that range;
+- any other lever: its declared range in :mod:`sim.declarations.parameters` (uniform), except a
+  year lever, which varies over the scenario's own years (the declared 2015-2100 would put most of
+  the mass on "not used within the horizon"), and a choice lever, whose choices are equally likely.
+
+The outcomes are one number per run, read from a batch's Dataset (:func:`outcome_values`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import xarray as xr
+
+from .declarations.analysis import ANALYSIS_OUTCOMES
+from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
+from .scenario import Scenario
+
+__all__ = ["ANALYSIS_OUTCOMES", "Factor", "factors_of", "outcome_values", "present_cost"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Factor:
+    """One lever or uncertainty varied by an analysis.
+
+    Attributes
+    ----------
+    name : str
+    role : {"lever", "uncertainty"}
+    low, high : float
+        Range of a numeric factor (an uncertainty's distribution's support).
+    choices : tuple, optional
+        Values of a categorical lever, equally likely.
+    integer : bool
+        Whether the value is a whole number (a year).
+    distribution : object, optional
+        An uncertainty's scenario distribution (has ``ppf``).
+    units : str
+    """
+
+    name: str
+    role: str
+    low: float
+    high: float
+    units: str
+    choices: tuple | None = None
+    integer: bool = False
+    distribution: object | None = None
+
+    def value(self, q: float) -> float | str:
+        """The factor's value at quantile ``q`` in [0, 1]."""
+        if self.choices is not None:
+            return self.choices[min(int(q * len(self.choices)), len(self.choices) - 1)]
+        if self.distribution is not None:
+            return float(self.distribution.ppf(float(q)))
+        if self.integer:  # each whole number equally likely
+            return float(min(self.low + math.floor(q * (self.high - self.low + 1)), self.high))
+        return self.low + float(q) * (self.high - self.low)
+
+    def values(self, q: np.ndarray) -> np.ndarray:
+        """:meth:`value` of every quantile of ``q`` (strings for a choice lever)."""
+        out = [self.value(x) for x in np.asarray(q, dtype=float)]
+        return np.array(out) if self.choices is not None else np.array(out, dtype=float)
+
+    def describe(self) -> str:
+        """The range in words, for the ``range`` attribute of results."""
+        if self.choices is not None:
+            return "one of " + ", ".join(map(str, self.choices))
+        if self.distribution is not None:
+            d = self.distribution
+            mode = f", mode {d.mode:g}" if getattr(d, "mode", None) is not None else ""
+            return f"{d.kind} [{d.low:g}, {d.high:g}]{mode} {self.units}"
+        return f"uniform{' whole' if self.integer else ''} [{self.low:g}, {self.high:g}] {self.units}"
+
+
+def lever_factor(scenario: Scenario, name: str) -> Factor:
+    """The range a lever varies over (module docstring): the scenario's range, else the declared one."""
+    p = BY_NAME[name]
+    given = scenario.lever_ranges.get(name)
+    if given is not None:
+        if given.choices is not None:
+            return Factor(name, "lever", 0.0, 0.0, p.units, choices=tuple(given.choices))
+        return Factor(name, "lever", float(given.low), float(given.high), p.units, integer=bool(given.integer))
+    if p.is_choice:
+        return Factor(name, "lever", 0.0, 0.0, p.units, choices=p.choices)
+    if p.units == "year":
+        return Factor(name, "lever", float(scenario.start_year), float(scenario.end_year), p.units, integer=True)
+    return Factor(name, "lever", float(p.low), float(p.high), p.units, integer=p.integer)
+
+
+def factors_of(scenario: Scenario, names: Sequence[str] | None = None) -> list[Factor]:
+    """The factors ``names`` of a scenario (default every lever and every uncertainty that is not fixed).
+
+    Raises
+    ------
+    ValueError
+        For a name that is neither a lever nor an uncertainty, or a fixed uncertainty (no range).
+    """
+    if names is None:
+        names = [p.name for p in LEVERS] + [p.name for p in UNCERTAINTIES
+                                            if scenario.uncertainties[p.name].high > scenario.uncertainties[p.name].low]
+    factors = []
+    for name in names:
+        p = BY_NAME.get(name)
+        if p is None:
+            raise ValueError(f"factors: allowed names of levers or uncertainties of sim.declarations.parameters; "
+                             f"given {name!r}")
+        if p.role == "lever":
+            factors.append(lever_factor(scenario, name))
+            continue
+        d = scenario.uncertainties[name]
+        if not d.high > d.low:
+            raise ValueError(f"factors: {name!r} is fixed at {d.low:g} in scenario {scenario.name!r}: allowed an "
+                             "uncertainty with a range")
+        factors.append(Factor(name, "uncertainty", d.low, d.high, p.units, distribution=d))
+    if len({f.name for f in factors}) != len(factors):
+        raise ValueError(f"factors: allowed distinct names; given {list(names)}")
+    return factors
+
+
+def present_cost(ds: xr.Dataset, rate: float) -> xr.DataArray:
+    """Present value of ``costs`` (+ ``energy_expenditure`` if the batch has it), SEK, at the start year.
+
+    Each year's total over payers is discounted by ``(1 + rate) ** (year - first year)``.
+    """
+    spending = ds["costs"]
+    if "energy_expenditure" in ds:
+        spending = spending + ds["energy_expenditure"]
+    years = ds["year"]
+    factor = (1.0 + rate) ** -(years - years[0]).astype(float)
+    return (spending.sum("payer") * factor).sum("year")
+
+
+def outcome_values(ds: xr.Dataset, names: Sequence[str]) -> dict[str, xr.DataArray]:
+    """Each outcome of :data:`ANALYSIS_OUTCOMES` named in ``names``, one value per run of a batch."""
+    unknown = [n for n in names if n not in ANALYSIS_OUTCOMES]
+    if unknown:
+        raise ValueError(f"outcomes: allowed {list(ANALYSIS_OUTCOMES)}; given {unknown}")
+    reduction_year = int(ds.attrs.get("target_reduction_year", 2030))
+    positive_year = int(ds.attrs.get("target_climate_positive_year", 2045))
+    found = {"net_emissions_2030": lambda: ds["net_emissions"].sel(year=reduction_year),
+             "net_emissions_2045": lambda: ds["net_emissions"].sel(year=positive_year),
+             "target_2030_met": lambda: ds["target_2030_met"].astype(float),
+             "climate_positive_2045": lambda: ds["climate_positive_2045"].astype(float),
+             "cost": lambda: ds["costs"].sum(("year", "payer"))}
+    return {name: found[name]() for name in names}
