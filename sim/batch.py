@@ -30,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
+from .cities import CASE_MUNICIPALITY, CASE_SCENARIO, by_municipality, case_label, cases
 from .cluster import connect
 from .data import load_municipality
 from .declarations.parameters import LEVERS, UNCERTAINTIES
@@ -39,7 +40,7 @@ from .sampling import SAMPLERS, quantiles
 from .scenario import Scenario
 from .store_lock import store_lock
 from .summary import SUMMARY_VARIABLES, summarize
-from .validation import check_scale, check_seed
+from .validation import check_scale, check_scale_for, check_seed
 
 __all__ = ["BatchPlan", "plan_batch", "run_batch", "scenario_hash"]
 
@@ -54,6 +55,13 @@ REQUIRED = ("net_emissions", "emissions", "fossil_co2", "target_2030_met", "clim
             "target_2030_met_with_compensation", "climate_positive_2045_with_compensation", "consumption_target_met",
             "within_budget", "budget_pathway", "on_budget_pathway", "budget_exhausted_year")
 """Outputs every batch keeps, whatever a scenario's ``[outputs]`` says: the summaries need them."""
+
+
+PER_CASE_TARGETS = {"target_base_year": "base year of the municipality's reduction target",
+                    "target_reduction_year": "year of the municipality's reduction target",
+                    "target_allowed_share": "net emissions allowed in the reduction year, share of the base year's",
+                    "target_climate_positive_year": "year the municipality aims to be climate positive"}
+"""Target attributes kept per scenario (as variables) when the batch's municipalities define different targets."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +80,7 @@ class BatchPlan:
     Attributes
     ----------
     scenarios : tuple of Scenario
+        The cases run: one single-city scenario per (scenario, municipality) (:func:`sim.cities.cases`).
     runs, seed : int
     sampler : str
     scales : float64[n_scenarios]
@@ -84,6 +93,9 @@ class BatchPlan:
     variables : tuple of str
         Engine outputs kept.
     years : int64[n_years]
+    case_scenarios, case_municipalities : tuple of str
+        Each case's scenario name and municipality; with more than one municipality the cases are
+        named ``scenario/municipality`` and the result has a ``municipality`` dimension.
     """
 
     scenarios: tuple[Scenario, ...]
@@ -96,9 +108,17 @@ class BatchPlan:
     values: np.ndarray
     variables: tuple[str, ...]
     years: np.ndarray
+    case_scenarios: tuple[str, ...] = ()
+    case_municipalities: tuple[str, ...] = ()
+
+    @property
+    def multi_city(self) -> bool:
+        return len(set(self.case_municipalities)) > 1
 
     @property
     def names(self) -> list[str]:
+        if self.multi_city:
+            return [case_label(s, m) for s, m in zip(self.case_scenarios, self.case_municipalities)]
         return [s.name for s in self.scenarios]
 
     def metadata(self) -> dict:
@@ -149,7 +169,10 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
     if scale is not None:
         scale = check_scale(scale)
     runs, seed = int(runs), int(seed)
+    scenarios, case_scenarios, case_municipalities = cases(scenarios)
     scales = np.array([s.scale if scale is None else float(scale) for s in scenarios])
+    for case, case_scale in zip(scenarios, scales):  # every city's data must allow the scale
+        check_scale_for(load_municipality(case.municipality), float(case_scale))
     q = quantiles(runs, len(UNCERTAINTIES), seed, sampler)
     run_seeds = np.array([child.generate_state(1)[0] for child in np.random.SeedSequence(seed).spawn(runs)],
                          dtype=np.uint32)
@@ -160,7 +183,8 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
         wanted |= set(s.outputs or VARIABLES)
     variables = tuple(v for v in VARIABLES if v in wanted)
     years = np.arange(scenarios[0].start_year, scenarios[0].end_year + 1)
-    return BatchPlan(scenarios, runs, seed, sampler, scales, q, run_seeds, values, variables, years)
+    return BatchPlan(scenarios, runs, seed, sampler, scales, q, run_seeds, values, variables, years,
+                     case_scenarios, case_municipalities)
 
 
 def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, store: str | Path | None = None,
@@ -232,7 +256,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         ds = sink.result()
         ds.update(summarize(ds))
         sink.write_summaries(ds)
-    return ds
+    return by_municipality(ds)
 
 
 def build_template(plan: BatchPlan) -> xr.Dataset:
@@ -248,6 +272,10 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
                         {"long_name": "sampled uncertain parameter"}),
         **{d: (d, np.array(COORDS[d]), {"long_name": d.replace("_", " ")}) for d in COORDS if d in dims_used},
     }
+    if plan.multi_city:
+        coords[CASE_SCENARIO] = ("scenario", np.array(plan.case_scenarios), {"long_name": "the case's scenario"})
+        coords[CASE_MUNICIPALITY] = ("scenario", np.array(plan.case_municipalities),
+                                     {"long_name": "the case's municipality (data folder)"})
     data = {}
     for name in plan.variables:
         dims, units, long_name = VARIABLES[name]
@@ -298,6 +326,12 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
     }
     if all(t == targets[0] for t in targets):  # one definition of the targets: the summaries and report use it
         attrs.update(targets[0])
+    else:  # each case's own targets: the net-emission band (sim.summary) and the comparison of cities
+        for key, long_name in PER_CASE_TARGETS.items():
+            data[key] = (("scenario",), np.array([t[key] for t in targets]), {"units": "1", "long_name": long_name})
+    inhabitants = [load_municipality(s.municipality).series_value("population", s.start_year) for s in plan.scenarios]
+    data["inhabitants"] = (("scenario",), np.array(inhabitants, dtype=float),
+                           {"units": "1", "long_name": "inhabitants of the municipality in the start year"})
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
