@@ -1,7 +1,9 @@
 """Monte Carlo batches: many runs of one or several scenarios on Dask, with common random numbers.
 
 A batch samples the uncertainties once (one row of quantiles per run, shared by
-every scenario) and gives run ``i`` the seed
+every scenario; levers a scenario gives as a range or choices are sampled in
+further columns of the same rows, and a ``design`` can fix any lever or
+uncertainty run by run) and gives run ``i`` the seed
 ``SeedSequence(seed).spawn(runs)[i].generate_state(1)[0]`` in every scenario,
 so that a difference between scenarios is the levers', not noise. Each
 scenario's own distributions turn the shared quantiles into parameter values.
@@ -23,20 +25,20 @@ import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from . import __version__
-from .cities import CASE_MUNICIPALITY, CASE_SCENARIO, by_municipality, case_label, cases
+from .cities import by_municipality, case_label, case_variables, cases, lever_ratio
 from .cluster import connect
 from .data import load_municipality
-from .declarations.parameters import LEVERS, UNCERTAINTIES
+from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
 from .engine import simulate
 from .results import COORDS, VARIABLES, target_attributes
-from .sampling import SAMPLERS, quantiles
+from .sampling import SAMPLERS, check_design, quantiles
 from .scenario import Scenario
 from .store_lock import store_lock
 from .summary import SUMMARY_VARIABLES, summarize
@@ -55,13 +57,6 @@ REQUIRED = ("net_emissions", "emissions", "fossil_co2", "target_2030_met", "clim
             "target_2030_met_with_compensation", "climate_positive_2045_with_compensation", "consumption_target_met",
             "within_budget", "budget_pathway", "on_budget_pathway", "budget_exhausted_year")
 """Outputs every batch keeps, whatever a scenario's ``[outputs]`` says: the summaries need them."""
-
-
-PER_CASE_TARGETS = {"target_base_year": "base year of the municipality's reduction target",
-                    "target_reduction_year": "year of the municipality's reduction target",
-                    "target_allowed_share": "net emissions allowed in the reduction year, share of the base year's",
-                    "target_climate_positive_year": "year the municipality aims to be climate positive"}
-"""Target attributes kept per scenario (as variables) when the batch's municipalities define different targets."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,10 +84,17 @@ class BatchPlan:
         The shared sample in the unit hypercube.
     run_seeds : uint32[runs]
     values : float64[n_scenarios, runs, n_uncertainties]
-        Each scenario's uncertainty values at the shared quantiles.
+        Each scenario's uncertainty values at the shared quantiles (or the design's).
     variables : tuple of str
         Engine outputs kept.
     years : int64[n_years]
+    lever_values : Mapping[str, ndarray[n_scenarios, runs]]
+        Levers that vary from run to run (ranged in some scenario, or in the design), by name; the
+        quantiles of the ranged ones are the last columns of ``quantiles``.
+    sampled_levers : tuple of str
+        Levers sampled from a scenario's range or choices, in the order of their quantile columns.
+    design_digest : str or None
+        SHA-256 of the design's values (None without a design).
     case_scenarios, case_municipalities : tuple of str
         Each case's scenario name and municipality; with more than one municipality the cases are
         named ``scenario/municipality`` and the result has a ``municipality`` dimension.
@@ -108,6 +110,9 @@ class BatchPlan:
     values: np.ndarray
     variables: tuple[str, ...]
     years: np.ndarray
+    lever_values: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    sampled_levers: tuple[str, ...] = ()
+    design_digest: str | None = None
     case_scenarios: tuple[str, ...] = ()
     case_municipalities: tuple[str, ...] = ()
 
@@ -123,14 +128,23 @@ class BatchPlan:
 
     def metadata(self) -> dict:
         """The fields a store must match to be resumed (kept in the store's ``sim_batch`` attribute)."""
-        return {"format": FORMAT, "scenarios": self.names,
-                "scenario_hashes": [scenario_hash(s) for s in self.scenarios],
-                "seed": self.seed, "runs": self.runs, "sampler": self.sampler,
-                "scale": [float(x) for x in self.scales], "sim_version": __version__,
-                "variables": list(self.variables)}
+        fields = {"format": FORMAT, "scenarios": self.names,
+                  "scenario_hashes": [scenario_hash(s) for s in self.scenarios],
+                  "seed": self.seed, "runs": self.runs, "sampler": self.sampler,
+                  "scale": [float(x) for x in self.scales], "sim_version": __version__,
+                  "variables": list(self.variables)}
+        if self.design_digest is not None:
+            fields["design"] = self.design_digest
+        return fields
 
-    def params(self, scenario: int, run: int) -> dict[str, float]:
-        return {p.name: float(self.values[scenario, run, k]) for k, p in enumerate(UNCERTAINTIES)}
+    def params(self, scenario: int, run: int) -> dict[str, float | str]:
+        """The values run ``run`` of scenario ``scenario`` is given: every uncertainty and the varying levers."""
+        values: dict[str, float | str] = {p.name: float(self.values[scenario, run, k])
+                                          for k, p in enumerate(UNCERTAINTIES)}
+        for name, levers in self.lever_values.items():
+            value = levers[scenario, run]
+            values[name] = str(value) if BY_NAME[name].is_choice else float(value)
+        return values
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -145,11 +159,13 @@ def scenario_hash(scenario: Scenario) -> str:
            "lever_years": {k: scenario.lever_years[k] for k in sorted(scenario.lever_years)},
            "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())},
            "pledge_counterfactual": scenario.pledge_counterfactual}
+    if scenario.lever_ranges:  # (only then: the hashes of stores made before ranges existed stay valid)
+        doc["lever_ranges"] = {k: scenario.lever_ranges[k].describe() for k in sorted(scenario.lever_ranges)}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, sampler: str = "lhs",
-               scale: float | None = None) -> BatchPlan:
+               scale: float | None = None, design: Mapping[str, Sequence] | None = None) -> BatchPlan:
     """Check the arguments of a batch and draw its sample (see :func:`run_batch`)."""
     scenarios = (scenarios,) if isinstance(scenarios, Scenario) else tuple(scenarios)
     if not scenarios or not all(isinstance(s, Scenario) for s in scenarios):
@@ -169,27 +185,48 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
     if scale is not None:
         scale = check_scale(scale)
     runs, seed = int(runs), int(seed)
+    given = {s.name: s for s in scenarios}
     scenarios, case_scenarios, case_municipalities = cases(scenarios)
     scales = np.array([s.scale if scale is None else float(scale) for s in scenarios])
     for case, case_scale in zip(scenarios, scales):  # every city's data must allow the scale
         check_scale_for(load_municipality(case.municipality), float(case_scale))
-    q = quantiles(runs, len(UNCERTAINTIES), seed, sampler)
+    design = check_design(design, runs)
+    ranged = {name for s in scenarios for name in s.lever_ranges}
+    sampled_levers = tuple(p.name for p in LEVERS if p.name in ranged)
+    q = quantiles(runs, len(UNCERTAINTIES) + len(sampled_levers), seed, sampler)
     run_seeds = np.array([child.generate_state(1)[0] for child in np.random.SeedSequence(seed).spawn(runs)],
                          dtype=np.uint32)
     values = np.array([[[s.uncertainties[p.name].ppf(float(q[i, k])) for k, p in enumerate(UNCERTAINTIES)]
                         for i in range(runs)] for s in scenarios], dtype=float).reshape(len(scenarios), runs, -1)
+    lever_values = {}
+    for column, name in enumerate(sampled_levers, start=len(UNCERTAINTIES)):
+        lever_values[name] = np.array([[s.lever_ranges[name].ppf(float(q[i, column])) if name in s.lever_ranges
+                                        else s.levers[name] for i in range(runs)] for s in scenarios])
+    for k, p in enumerate(UNCERTAINTIES):
+        if p.name in design:
+            values[:, :, k] = design[p.name]
+            q[:, k] = np.nan  # (not drawn: the design gave the values)
+    for p in LEVERS:
+        if p.name in design:
+            lever_values[p.name] = np.broadcast_to(design[p.name], (len(scenarios), runs)).copy()
+            if p.per_city is not None:  # the design's values are for each scenario's levers_for: scaled to each city
+                lever_values[p.name] *= np.array([[lever_ratio(given[n], c.municipality, p.per_city)]
+                                                  for n, c in zip(case_scenarios, scenarios)])
     wanted = set(REQUIRED)
     for s in scenarios:
         wanted |= set(s.outputs or VARIABLES)
     variables = tuple(v for v in VARIABLES if v in wanted)
     years = np.arange(scenarios[0].start_year, scenarios[0].end_year + 1)
+    digest = (hashlib.sha256(json.dumps({k: [v.item() for v in design[k]] for k in sorted(design)}).encode())
+              .hexdigest() if design else None)
     return BatchPlan(scenarios, runs, seed, sampler, scales, q, run_seeds, values, variables, years,
-                     case_scenarios, case_municipalities)
+                     lever_values, sampled_levers, digest, case_scenarios, case_municipalities)
 
 
 def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, store: str | Path | None = None,
               client=None, sampler: str = "lhs", *, scale: float | None = None, workers: int | None = None,
-              task_size: int | None = None, progress: bool = False) -> xr.Dataset:
+              task_size: int | None = None, progress: bool = False,
+              design: Mapping[str, Sequence] | None = None) -> xr.Dataset:
     """Run a Monte Carlo batch of one or several scenarios.
 
     Parameters
@@ -218,13 +255,19 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         Runs per task; default about 2 s of compute per task (no effect on the results).
     progress : bool
         Show a progress bar (tqdm, on stderr).
+    design : mapping, optional
+        Values run by run (name -> ``runs`` values) for any levers and uncertainties, e.g. a SALib
+        sample: run ``i`` of every scenario takes ``design[name][i]``, in place of the scenario's lever
+        value or range and of the sampled draw (a designed uncertainty's ``sample_quantile`` is NaN).
+        Part of the store's identity.
 
     Returns
     -------
     xarray.Dataset
         Dimensions ``scenario``, ``run``, ``year`` and the engine's own. Engine outputs along
         (scenario, run, ...); every sampled uncertainty along (scenario, run) and its quantile in
-        ``sample_quantile`` (run, uncertainty); levers along ``scenario``; ``run_seed`` along
+        ``sample_quantile`` (run, uncertainty); levers along ``scenario``, or along (scenario, run)
+        with their quantile in ``lever_quantile`` (run, sampled_lever) where they vary; ``run_seed`` along
         ``run``; per-scenario summaries (see :mod:`sim.summary`); ``scenario_text``.
 
     Raises
@@ -235,7 +278,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     """
     from . import store as stores
 
-    plan = plan_batch(scenarios, runs, seed, sampler, scale)
+    plan = plan_batch(scenarios, runs, seed, sampler, scale, design)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers: allowed a whole number >= 1; given {workers!r}")
     if task_size is not None and (isinstance(task_size, bool) or not isinstance(task_size, int) or task_size < 1):
@@ -272,10 +315,6 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
                         {"long_name": "sampled uncertain parameter"}),
         **{d: (d, np.array(COORDS[d]), {"long_name": d.replace("_", " ")}) for d in COORDS if d in dims_used},
     }
-    if plan.multi_city:
-        coords[CASE_SCENARIO] = ("scenario", np.array(plan.case_scenarios), {"long_name": "the case's scenario"})
-        coords[CASE_MUNICIPALITY] = ("scenario", np.array(plan.case_municipalities),
-                                     {"long_name": "the case's municipality (data folder)"})
     data = {}
     for name in plan.variables:
         dims, units, long_name = VARIABLES[name]
@@ -289,11 +328,22 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
         data[p.name] = (("scenario", "run"), plan.values[:, :, k],
                         {"units": p.units, "long_name": p.meaning, "role": "uncertainty"})
     for p in LEVERS:
+        attrs = {"units": p.units, "long_name": p.meaning, "role": "lever",
+                 "from_year": [int(s.lever_years.get(p.name, s.start_year)) for s in plan.scenarios]}
+        if p.name in plan.lever_values:
+            varied = plan.lever_values[p.name]
+            attrs["varied_by"] = "range" if p.name in plan.sampled_levers else "design"
+            data[p.name] = (("scenario", "run"), varied.astype(str) if p.is_choice else varied.astype(float), attrs)
+            continue
         values = [s.levers[p.name] for s in plan.scenarios]
-        data[p.name] = (("scenario",), np.array(values) if p.is_choice else np.array(values, dtype=float),
-                        {"units": p.units, "long_name": p.meaning, "role": "lever",
-                         "from_year": [int(s.lever_years.get(p.name, s.start_year)) for s in plan.scenarios]})
-    data["sample_quantile"] = (("run", "uncertainty"), plan.quantiles,
+        data[p.name] = (("scenario",), np.array(values) if p.is_choice else np.array(values, dtype=float), attrs)
+    if plan.sampled_levers:
+        coords["sampled_lever"] = ("sampled_lever", np.array(plan.sampled_levers),
+                                   {"long_name": "lever sampled from a scenario's range or choices"})
+        data["lever_quantile"] = (("run", "sampled_lever"), plan.quantiles[:, len(UNCERTAINTIES):],
+                                  {"units": "1", "long_name": f"quantile of each sampled lever in the shared "
+                                                              f"{plan.sampler} sample (unit hypercube)"})
+    data["sample_quantile"] = (("run", "uncertainty"), plan.quantiles[:, :len(UNCERTAINTIES)],
                                {"units": "1", "long_name": f"quantile of each uncertainty in the shared "
                                                            f"{plan.sampler} sample (unit hypercube)"})
     data["run_seed"] = (("run",), plan.run_seeds,
@@ -326,12 +376,9 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
     }
     if all(t == targets[0] for t in targets):  # one definition of the targets: the summaries and report use it
         attrs.update(targets[0])
-    else:  # each case's own targets: the net-emission band (sim.summary) and the comparison of cities
-        for key, long_name in PER_CASE_TARGETS.items():
-            data[key] = (("scenario",), np.array([t[key] for t in targets]), {"units": "1", "long_name": long_name})
-    inhabitants = [load_municipality(s.municipality).series_value("population", s.start_year) for s in plan.scenarios]
-    data["inhabitants"] = (("scenario",), np.array(inhabitants, dtype=float),
-                           {"units": "1", "long_name": "inhabitants of the municipality in the start year"})
+    cases_coords, cases_data = case_variables(plan.scenarios, targets, plan.multi_city and plan.case_scenarios,
+                                              plan.case_municipalities)
+    coords.update(cases_coords), data.update(cases_data)
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 

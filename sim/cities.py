@@ -29,6 +29,12 @@ from .scenario import Scenario
 CASE_SCENARIO, CASE_MUNICIPALITY = "case_scenario", "case_municipality"
 """Coordinates along a multi-city store's ``scenario`` dimension: each case's scenario and municipality."""
 
+PER_CASE_TARGETS = {"target_base_year": "base year of the municipality's reduction target",
+                    "target_reduction_year": "year of the municipality's reduction target",
+                    "target_allowed_share": "net emissions allowed in the reduction year, share of the base year's",
+                    "target_climate_positive_year": "year the municipality aims to be climate positive"}
+"""Target attributes kept per scenario (as variables) when the batch's municipalities define different targets."""
+
 
 def city_measure(data: MunicipalityData, per_city: str, start_year: int) -> float:
     """The quantity a per-city lever is scaled by (:data:`~sim.declarations.parameters.PER_CITY`)."""
@@ -41,23 +47,34 @@ def city_measure(data: MunicipalityData, per_city: str, start_year: int) -> floa
     raise ValueError(f"per_city: allowed one of inhabitants, drained_peat, forest; given {per_city!r}")
 
 
+def lever_ratio(scenario: Scenario, city: Path, per_city: str) -> float:
+    """What a per-city lever of ``scenario`` is multiplied by in ``city``: the city's measure over ``levers_for``'s."""
+    if Path(scenario.levers_for) == Path(city):
+        return 1.0
+    return (city_measure(load_municipality(Path(city)), per_city, scenario.start_year)
+            / city_measure(load_municipality(scenario.levers_for), per_city, scenario.start_year))
+
+
 def for_city(scenario: Scenario, city: Path) -> Scenario:
-    """The single-city case of ``scenario`` in ``city``: its per-city levers scaled from ``levers_for``.
+    """The single-city case of ``scenario`` in ``city``: its per-city levers (and their ranges) scaled from
+    ``levers_for``.
 
     The case's levers are for ``city`` (its ``levers_for`` is ``city``), so a case is its own case.
     Scaled values are not checked against the levers' bounds, which are for the scenario file.
     """
     city = Path(city)
-    levers = dict(scenario.levers)
-    if Path(scenario.levers_for) != city:
-        here, there = load_municipality(city), load_municipality(scenario.levers_for)
-        for p in LEVERS:
-            if p.per_city is not None:
-                ratio = (city_measure(here, p.per_city, scenario.start_year)
-                         / city_measure(there, p.per_city, scenario.start_year))
-                levers[p.name] = float(levers[p.name]) * ratio
+    levers, ranges = dict(scenario.levers), dict(scenario.lever_ranges)
+    for p in LEVERS:
+        ratio = 1.0 if p.per_city is None else lever_ratio(scenario, city, p.per_city)
+        if ratio != 1.0:
+            levers[p.name] = float(levers[p.name]) * ratio
+            if p.name in ranges:
+                given = ranges[p.name]
+                ranges[p.name] = (replace(given, low=given.low * ratio, high=given.high * ratio)
+                                  if given.choices is None else
+                                  replace(given, choices=tuple(float(c) * ratio for c in given.choices)))
     return replace(scenario, municipality=city, municipalities=(city,), levers_for=city,
-                   levers=MappingProxyType(levers))
+                   levers=MappingProxyType(levers), lever_ranges=MappingProxyType(ranges))
 
 
 def cases(scenarios: tuple[Scenario, ...]) -> tuple[tuple[Scenario, ...], tuple[str, ...], tuple[str, ...]]:
@@ -69,6 +86,28 @@ def cases(scenarios: tuple[Scenario, ...]) -> tuple[tuple[Scenario, ...], tuple[
             names.append(scenario.name)
             cities.append(Path(city).name)
     return tuple(out), tuple(names), tuple(cities)
+
+
+def case_variables(scenarios: tuple[Scenario, ...], targets: list[dict], case_scenarios: tuple[str, ...] | bool,
+                   case_municipalities: tuple[str, ...]) -> tuple[dict, dict]:
+    """A batch template's coordinates and variables of its cases (along ``scenario``).
+
+    Always the start-year inhabitants of each case's city; each case's targets (:data:`PER_CASE_TARGETS`) when
+    the cases' targets differ (``targets``: :func:`sim.results.target_attributes` of each); the coordinates
+    :data:`CASE_SCENARIO` and :data:`CASE_MUNICIPALITY` when ``case_scenarios`` is given (several cities).
+    """
+    coords, data = {}, {}
+    if case_scenarios:
+        coords[CASE_SCENARIO] = ("scenario", np.array(case_scenarios), {"long_name": "the case's scenario"})
+        coords[CASE_MUNICIPALITY] = ("scenario", np.array(case_municipalities),
+                                     {"long_name": "the case's municipality (data folder)"})
+    if any(t != targets[0] for t in targets):  # the net-emission band (sim.summary), the comparison of cities
+        for key, long_name in PER_CASE_TARGETS.items():
+            data[key] = (("scenario",), np.array([t[key] for t in targets]), {"units": "1", "long_name": long_name})
+    inhabitants = [load_municipality(s.municipality).series_value("population", s.start_year) for s in scenarios]
+    data["inhabitants"] = (("scenario",), np.array(inhabitants, dtype=float),
+                           {"units": "1", "long_name": "inhabitants of the municipality in the start year"})
+    return coords, data
 
 
 def case_label(scenario: str, city: str) -> str:

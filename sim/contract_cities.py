@@ -1,56 +1,26 @@
 """Municipality data folders as a scenario names them, and the Climate City Contract cities' list.
 
 ``calibration/data/contract_cities.csv`` lists the 23 Swedish cities of the Climate Neutral Cities 2030
-initiative, one a row. A scenario's ``municipality = "all_contract_cities"`` names every one of them
-(:data:`ALL_CONTRACT_CITIES`); each city's data folder is its name in lower-case ASCII
-(:func:`folder_name`: ``Malmö`` -> ``malmo``).
+initiative, one a row with its data folder. A scenario's ``municipality = "all_contract_cities"`` names
+every one of them (:data:`ALL_CONTRACT_CITIES`).
 """
 from __future__ import annotations
 
-import csv
-import unicodedata
 from pathlib import Path
 from typing import Any
+
+from .data import contract_cities as listed_cities
 
 DATA_ROOT = Path(__file__).resolve().parents[1] / "calibration" / "data"
 """Folder holding one data folder per municipality."""
 
-CONTRACT_CITIES_FILE = DATA_ROOT / "contract_cities.csv"
-"""The list of contract cities: a ``municipality`` column (the name, e.g. ``Malmö``) and optionally ``folder``."""
-
 ALL_CONTRACT_CITIES = "all_contract_cities"
-"""The value of ``[scenario] municipality`` that names every contract city."""
+"""The value of ``[scenario] municipality`` that names every contract city (``calibration/data/contract_cities.csv``)."""
 
 
-def folder_name(name: str) -> str:
-    """A municipality's folder name: lower-case ASCII, å and ä as a, ö as o, spaces as underscores."""
-    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace(" ", "_")
-
-
-def contract_cities(path: Path = CONTRACT_CITIES_FILE) -> tuple[str, ...]:
-    """Folder names of the contract cities, in the list file's order.
-
-    Raises
-    ------
-    FileNotFoundError
-        When the list file is missing (its message names the file).
-    ValueError
-        When a row has neither ``folder`` nor ``municipality``.
-    """
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: field '(file)': allowed the list of contract cities (one a row, "
-                                "column municipality); given a path that does not exist")
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    names = []
-    for number, row in enumerate(rows, start=2):
-        name = row.get("folder") or row.get("municipality")
-        if not name:
-            raise ValueError(f"{path}: field 'municipality' (line {number}): allowed a municipality name; "
-                             f"given {row!r}")
-        names.append(folder_name(name) if not row.get("folder") else name)
-    return tuple(names)
+def contract_cities() -> tuple[str, ...]:
+    """Folder names of the contract cities under :data:`DATA_ROOT` (:func:`sim.data.contract_cities`)."""
+    return tuple(listed_cities(DATA_ROOT))
 
 
 class NotAMunicipality(ValueError):

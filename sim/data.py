@@ -363,6 +363,26 @@ def _pledge_goal(path: Path, meta: dict[str, Any]) -> PledgeGoal:
     return PledgeGoal(float(table["organisations"]), table["year"], table["source"])
 
 
+CONTRACT_CITIES = "contract_cities.csv"
+"""File of the data root listing the 23 contract cities (folder, SCB name and code, county, joined)."""
+
+
+def contract_cities(root: Path) -> list[str]:
+    """Folder names of the Climate City Contract municipalities, as listed in ``root/contract_cities.csv``.
+
+    Raises
+    ------
+    DataError
+        When the file is missing or a listed folder does not exist under ``root``.
+    """
+    path = Path(root) / CONTRACT_CITIES
+    folders = [row["folder"] for row in _read_csv(path)]
+    for folder in folders:
+        if not (Path(root) / folder / "municipality.toml").is_file():
+            raise DataError(path, "folder", f"a folder of {root} with a municipality.toml", folder)
+    return folders
+
+
 UNIT_PLAN_COLUMNS = ("plan_year", "plan_reduction_rate")
 """Columns of ``municipal_units.csv`` holding each unit's climate plan: its first year and yearly relative cut."""
 

@@ -55,7 +55,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         Seed of every random draw of the run (uncertainties, population,
         network, decisions), in [0, 2**64).
     params : mapping, optional
-        Values of uncertain parameters that replace the seed's draws.
+        Values of uncertainties or levers that replace the seed's draws or the scenario's levers.
     scale : float, optional
         Population scale (1.0 = the municipality); defaults to the scenario's.
 

@@ -4,6 +4,8 @@ A scenario file has four tables::
 
     [scenario]       name, description, start_year, end_year, scale, municipality
     [levers]         lever = value | {value, from}      (what the city decides, and from which year)
+                     lever = {low, high} | {choices}    (a policy range, sampled along run like an uncertainty;
+                                                         either may have a ``from`` year too)
     [uncertainties]  name = value | {low, high} | {distribution, low, mode, high}
     [outputs]        variables = [...]                  (optional subset of the results)
                      pledge_counterfactual = true|false (optional; false skips the second run)
@@ -15,8 +17,6 @@ files are data and never execute code.
 from __future__ import annotations
 
 import difflib
-import math
-import reprlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -26,7 +26,16 @@ from typing import Any
 
 from .contract_cities import ALL_CONTRACT_CITIES, NotAMunicipality, find_municipalities
 from .data import MunicipalityData, load_municipality
-from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES, Parameter
+from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
+from .scenario_values import (
+    Distribution,
+    LeverRange,
+    ScenarioError,
+    check_distribution,
+    check_timed_lever,
+    is_int,
+    is_number,
+)
 from .validation import ArgumentError, check_scale, check_scale_for
 
 SCENARIO_KEYS = {
@@ -41,7 +50,6 @@ SCENARIO_KEYS = {
                    "named, else eskilstuna)"),
     "levers_from": "a whole year: when the scenario's levers take effect (default: the contract's decision year)",
 }
-DISTRIBUTIONS = ("uniform", "triangular", "fixed")
 TABLES = ("scenario", "levers", "uncertainties", "outputs")
 LEVER_NAMES = tuple(p.name for p in LEVERS)
 UNCERTAINTY_NAMES = tuple(p.name for p in UNCERTAINTIES)
@@ -50,48 +58,6 @@ UNCERTAINTY_NAMES = tuple(p.name for p in UNCERTAINTIES)
 MAX_SCENARIO_BYTES = 1_000_000
 """Largest scenario file read, bytes. Assumption: a scenario is a few kB (the shipped ones under 3 kB); its
 text is kept in every result and sent with every task, so a file of megabytes is a mistake, not a scenario."""
-
-_SHOWN = reprlib.Repr()
-_SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong, _SHOWN.maxlevel = 160, 60, 60, 3
-_SHOWN.maxlist = _SHOWN.maxdict = _SHOWN.maxtuple = 8
-
-
-class ScenarioError(ValueError):
-    """A scenario file that does not follow the schema.
-
-    The message, one line, names the file, the field, what is allowed and what was given (a long or
-    deeply nested value abridged).
-    """
-
-    def __init__(self, path: str | Path, field_name: str, allowed: str, given: Any):
-        self.path, self.field, self.allowed, self.given = str(path), field_name, allowed, given
-        super().__init__(f"{path}: field '{field_name}': allowed {allowed}; given {_SHOWN.repr(given)}")
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """Distribution of one uncertain parameter (uniform, triangular or fixed)."""
-
-    kind: str
-    low: float
-    high: float
-    mode: float | None = None
-
-    def ppf(self, q: float) -> float:
-        """Value at quantile ``q`` in [0, 1] (inverse CDF)."""
-        if self.kind == "fixed" or self.high == self.low:
-            return self.low
-        if self.kind == "uniform":
-            return self.low + q * (self.high - self.low)
-        width, left = self.high - self.low, self.mode - self.low
-        if q < left / width:
-            return self.low + math.sqrt(q * width * left)
-        return self.high - math.sqrt((1.0 - q) * width * (self.high - self.mode))
-
-    @property
-    def centre(self) -> float:
-        return self.mode if self.kind == "triangular" else 0.5 * (self.low + self.high)
-
 
 @dataclass(frozen=True)
 class Scenario:
@@ -111,6 +77,9 @@ class Scenario:
         Data folder of the (first) municipality.
     levers : Mapping[str, float | str]
         Every lever, defaults filled in.
+    lever_ranges : Mapping[str, LeverRange]
+        Levers given as a range or a set of choices (sampled per run); their entry in ``levers`` is
+        the range's nominal value.
     lever_years : Mapping[str, int]
         Year each lever takes effect; before it the lever has its default (the baseline's value).
     levers_from : int or None
@@ -143,6 +112,7 @@ class Scenario:
     lever_years: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     levers_from: int | None = None
     pledge_counterfactual: bool = True
+    lever_ranges: Mapping[str, LeverRange] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     municipalities: tuple[Path, ...] = ()
     levers_for: Path | None = None
 
@@ -156,17 +126,24 @@ class Scenario:
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
 
-    def with_levers(self, **values: float | str | Mapping[str, float]) -> Scenario:
-        """A copy with some levers changed (a value, or ``{"value": v, "from": year}``), validated like a file.
+    def with_levers(self, **values: float | str | Mapping[str, Any]) -> Scenario:
+        """A copy with some levers changed, validated like a file.
 
-        A lever given without ``from`` keeps this scenario's effect year for it.
+        Each value is what a file's ``[levers]`` table takes: a value, ``{"value": v, "from": year}``,
+        a range ``{"low": a, "high": b}`` or ``{"choices": [...]}`` (each with an optional ``from``).
+        A lever given without ``from`` keeps this scenario's effect year for it; a lever given a
+        value loses its range.
         """
-        levers, years = dict(self.levers), dict(self.lever_years)
+        levers, years, ranges = dict(self.levers), dict(self.lever_years), dict(self.lever_ranges)
         for name, value in values.items():
             default_year = years.get(name, self.start_year if self.levers_from is None else self.levers_from)
-            levers[name], years[name] = _check_timed_lever(self.path, name, value, default_year,
-                                                           self.start_year, self.end_year)
-        return replace(self, levers=MappingProxyType(levers), lever_years=MappingProxyType(years))
+            levers[name], years[name], lever_range = check_timed_lever(self.path, name, value, default_year,
+                                                                        self.start_year, self.end_year)
+            ranges.pop(name, None)
+            if lever_range is not None:
+                ranges[name] = lever_range
+        return replace(self, levers=MappingProxyType(levers), lever_years=MappingProxyType(years),
+                       lever_ranges=MappingProxyType(ranges))
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -273,12 +250,12 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
     if not isinstance(description, str):
         errors.append(ScenarioError(path, "scenario.description", SCENARIO_KEYS["description"], description))
     start, end = head.get("start_year"), head.get("end_year")
-    if start is not None and (not _is_int(start) or not 1990 <= start <= 2100):
+    if start is not None and (not is_int(start) or not 1990 <= start <= 2100):
         errors.append(ScenarioError(path, "scenario.start_year", "a whole year in 1990..2100", start))
         start = None
     if end is not None:
         first = 1991 if start is None else start + 1
-        if not _is_int(end) or not first <= end <= 2100:
+        if not is_int(end) or not first <= end <= 2100:
             errors.append(ScenarioError(path, "scenario.end_year", f"a whole year in {first}..2100", end))
             end = None
     municipalities = check(_municipalities, path, head.get("municipality", "eskilstuna"), fallback=())
@@ -301,7 +278,7 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
             start = None
     decision_year = None if data is None else int(data.figures["contract_decision_year"])
     levers_from = head.get("levers_from", decision_year)
-    if levers_from is not None and (not _is_int(levers_from) or not 1990 <= levers_from <= 2100):
+    if levers_from is not None and (not is_int(levers_from) or not 1990 <= levers_from <= 2100):
         errors.append(ScenarioError(path, "scenario.levers_from", SCENARIO_KEYS["levers_from"], levers_from))
         levers_from = None
 
@@ -310,11 +287,14 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
                             elsewhere=("uncertainties", UNCERTAINTY_NAMES))
     levers = {p.name: p.default for p in LEVERS}
     lever_years = {p.name: levers_from if p.timed else start for p in LEVERS}
+    lever_ranges = {}
     for key, value in levers_in.items():
         if key in LEVER_NAMES:
-            checked = check(_check_timed_lever, path, key, value, lever_years[key], start, end)
+            checked = check(check_timed_lever, path, key, value, lever_years[key], start, end)
             if checked is not None:
-                levers[key], lever_years[key] = checked
+                levers[key], lever_years[key], lever_range = checked
+                if lever_range is not None:
+                    lever_ranges[key] = lever_range
 
     unc_in = check(_table, path, doc, "uncertainties", False, fallback={})
     errors += _unknown_keys(path, "uncertainties.", unc_in, UNCERTAINTY_NAMES,
@@ -322,7 +302,7 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
     uncertainties = {p.name: Distribution("uniform", *p.default_range) for p in UNCERTAINTIES}
     for key, value in unc_in.items():
         if key in UNCERTAINTY_NAMES:
-            uncertainties[key] = check(_check_distribution, path, BY_NAME[key], value)
+            uncertainties[key] = check(check_distribution, path, BY_NAME[key], value)
 
     outputs_in = check(_table, path, doc, "outputs", False, fallback={})
     errors += _unknown_keys(path, "outputs.", outputs_in, ("variables", "pledge_counterfactual"))
@@ -342,13 +322,13 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
                     municipality=municipality, levers=MappingProxyType(levers),
                     uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs),
                     lever_years=MappingProxyType(lever_years), levers_from=int(levers_from),
-                    pledge_counterfactual=pledge_counterfactual, municipalities=municipalities,
-                    levers_for=levers_for), []
+                    pledge_counterfactual=pledge_counterfactual, lever_ranges=MappingProxyType(lever_ranges),
+                    municipalities=municipalities, levers_for=levers_for), []
 
 
 def _check_scale(path, scale: Any, data: MunicipalityData | None) -> None:
     """A scale > 0, at most MAX_SCALE, and not below the data's smallest scale (:mod:`sim.validation`)."""
-    if not _is_number(scale) or not scale > 0:
+    if not is_number(scale) or not scale > 0:
         raise ScenarioError(path, "scenario.scale", SCENARIO_KEYS["scale"], scale)
     try:
         check_scale(scale)
@@ -356,20 +336,6 @@ def _check_scale(path, scale: Any, data: MunicipalityData | None) -> None:
             check_scale_for(data, scale)
     except ArgumentError as error:
         raise ScenarioError(path, "scenario.scale", error.allowed, scale) from None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    """A finite int or float (not a bool), an int no larger than a float can hold."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int beyond 1.8e308
-        return False
 
 
 def _table(path, doc: dict, key: str, required: bool = True) -> dict:
@@ -420,74 +386,3 @@ def _municipalities(path, value: Any, field_name: str = "scenario.municipality")
         raise ScenarioError(path, field_name, error.allowed or SCENARIO_KEYS[field_name[9:]], error.given) from None
 
 
-def _range_text(p: Parameter) -> str:
-    kind = "a whole number" if p.integer else "a number"
-    return f"{kind} in [{p.low:g}, {p.high:g}] {p.units}"
-
-
-def _check_lever(path, name: str, value: Any) -> float | str:
-    p = BY_NAME.get(name)
-    if p is None or p.role != "lever":
-        raise ScenarioError(path, f"levers.{name}", "a lever of sim.declarations.parameters", f"unknown key {name!r}")
-    if p.is_choice:
-        if value not in p.choices:
-            raise ScenarioError(path, f"levers.{name}", f"one of {list(p.choices)}", value)
-        return value
-    if not _is_number(value) or (p.integer and float(value) != int(value)):
-        raise ScenarioError(path, f"levers.{name}", _range_text(p), value)
-    if not p.low <= value <= p.high:
-        raise ScenarioError(path, f"levers.{name}", _range_text(p), value)
-    return float(value)
-
-
-def _check_timed_lever(path, name: str, value: Any, default_year: int | None, start: int | None,
-                       end: int | None) -> tuple[float | str, int | None]:
-    """A lever's value and the year it takes effect: ``value`` or ``{value = v, from = year}``.
-
-    ``start`` or ``end`` None: the scenario's years are in error themselves; ``from`` is checked against
-    1990..2100 only.
-    """
-    if not isinstance(value, dict):
-        return _check_lever(path, name, value), default_year
-    if set(value) != {"value", "from"}:
-        raise ScenarioError(path, f"levers.{name}", "a value or a table {value = ..., from = year}",
-                            sorted(value))
-    checked = _check_lever(path, name, value["value"])
-    year = value["from"]
-    if not _is_int(year) or not (start or 1990) <= year <= (end or 2100):  # (years unknown: the widest range)
-        raise ScenarioError(path, f"levers.{name}.from", f"a whole year in {start or 1990}..{end or 2100}", year)
-    if not BY_NAME[name].timed and start is not None and year != start:
-        raise ScenarioError(path, f"levers.{name}.from", f"the start year {start}: {name} shapes the run "
-                            "from its first year", year)
-    return checked, int(year)
-
-
-def _check_distribution(path, p: Parameter, value: Any) -> Distribution:
-    where = f"uncertainties.{p.name}"
-    allowed = (f"a number, {{low, high}} or {{distribution = {list(DISTRIBUTIONS)}, low, [mode,] high}}"
-               f" within [{p.low:g}, {p.high:g}] {p.units}")
-    if _is_number(value):
-        if not p.low <= value <= p.high:
-            raise ScenarioError(path, where, allowed, value)
-        return Distribution("fixed", float(value), float(value))
-    if not isinstance(value, dict):
-        raise ScenarioError(path, where, allowed, value)
-    kind = value.get("distribution", "uniform")
-    keys = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "fixed": ("value",)}
-    if kind not in DISTRIBUTIONS:
-        raise ScenarioError(path, where + ".distribution", f"one of {list(DISTRIBUTIONS)}", kind)
-    given_keys = set(value) - {"distribution"}
-    if given_keys != set(keys[kind]):
-        raise ScenarioError(path, where, f"keys {sorted(keys[kind])} for a {kind} distribution",
-                            sorted(given_keys))
-    for key in keys[kind]:
-        if not _is_number(value[key]) or not p.low <= value[key] <= p.high:
-            raise ScenarioError(path, f"{where}.{key}", f"a number in [{p.low:g}, {p.high:g}] {p.units}",
-                                value[key])
-    if kind == "fixed":
-        return Distribution("fixed", float(value["value"]), float(value["value"]))
-    low, high = float(value["low"]), float(value["high"])
-    mode = float(value["mode"]) if kind == "triangular" else None
-    if low > high or (mode is not None and not low <= mode <= high):
-        raise ScenarioError(path, where, "low <= mode <= high", value)
-    return Distribution(kind, low, high, mode)

@@ -14,13 +14,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from sim.contract_cities import ALL_CONTRACT_CITIES, CONTRACT_CITIES_FILE, DATA_ROOT, contract_cities
+from sim.contract_cities import ALL_CONTRACT_CITIES, DATA_ROOT, contract_cities
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # every contract city when their data folders are there, else Eskilstuna and a renamed copy of it
-CONTRACT_DATA = CONTRACT_CITIES_FILE.is_file() and all((DATA_ROOT / c / "municipality.toml").is_file()
-                                                       for c in contract_cities())
+CONTRACT_DATA = (DATA_ROOT / "contract_cities.csv").is_file()
 
 
 def _dask() -> str:
@@ -96,7 +95,7 @@ def _scenario(tmp_path: Path) -> Path:
 def _sim_run(scenario: Path, out: Path, *where: str) -> None:
     done = subprocess.run([sys.executable, "-m", "sim", "run", str(scenario), "--runs", "2", "--seed", "5",
                            "--out", str(out), "--quiet", *where], env=_environ(), capture_output=True, text=True,
-                          timeout=900)
+                          check=False, timeout=900)
     assert done.returncode == 0, done.stderr
 
 
