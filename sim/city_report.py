@@ -22,6 +22,7 @@ COLUMNS = {
     "p_positive": "probability of climate positive without compensation",
     "p_positive_c": "probability of climate positive counting compensation",
     "p_budget": "probability of staying within the carbon budget",
+    "base_year": "base year of the reduction target",
     "reduction_year": "year of the reduction target",
     "net_share_median": "median over runs of net emissions in the reduction year / those of the base year",
     "allowed_share": "share of the base year's net emissions the target allows in the reduction year",
@@ -53,7 +54,7 @@ def _row(case: xr.Dataset) -> dict[str, float]:
             "p_positive": float(case["prob_climate_positive_2045"].values),
             "p_positive_c": float(case["prob_climate_positive_2045_with_compensation"].values),
             "p_budget": float(case["prob_within_budget"].values),
-            "reduction_year": year, "net_share_median": share, "allowed_share": allowed,
+            "base_year": base, "reduction_year": year, "net_share_median": share, "allowed_share": allowed,
             "net_kt_median": float(np.nanmedian(at_year)) / 1e3 if np.isfinite(at_year).any() else np.nan,
             "net_per_capita_median": (float(np.nanmedian(at_year)) / float(case["inhabitants"].values)
                                       if np.isfinite(at_year).any() else np.nan),
@@ -92,8 +93,11 @@ def _pct(value: float) -> str:
     return "n/a" if not np.isfinite(value) else f"{100 * value:.0f} %"
 
 
-def city_section(ds: xr.Dataset) -> str:
-    """The HTML section comparing the cities of a batch, one table per scenario (for the report's extra sections).
+HEADING = "The cities side by side"
+
+
+def city_section(ds: xr.Dataset) -> tuple[str, str]:
+    """The report section comparing the cities of a batch, one table per scenario.
 
     Parameters
     ----------
@@ -102,10 +106,10 @@ def city_section(ds: xr.Dataset) -> str:
 
     Returns
     -------
-    str
-        A ``<section>`` element.
+    (str, str)
+        The heading and the HTML body, as ``sim.html_report.write_report(extra_sections=...)`` takes them.
     """
-    parts = ["<section id=cities><h2>The cities side by side</h2>",
+    parts = ["<div id=cities>",
              ("<p class=note>Per municipality: the probability of each target over the runs; net emissions in the "
               "reduction year as a share of the base year's (median over runs) beside the share the city's "
               "target allows; median net emissions and per inhabitant. Sorted by the probability of the reduction "
@@ -126,5 +130,5 @@ def city_section(ds: xr.Dataset) -> str:
                      "yes" if row.on_track else "no")
             parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append("</table>")
-    parts.append("</section>")
-    return "\n".join(parts)
+    parts.append("</div>")
+    return HEADING, "\n".join(parts)

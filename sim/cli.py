@@ -112,7 +112,7 @@ def _write_report(ds, path: Path) -> Path:
         return write_report(ds, path)
     from .city_report import city_section
 
-    if "extra_sections" in inspect.signature(write_report).parameters:
+    if "extra_sections" in inspect.signature(write_report).parameters:  # (the report rewrite takes sections)
         return write_report(flat_cases(ds), path, extra_sections=(city_section(ds),))
     return write_report(flat_cases(ds), path)
 

@@ -75,6 +75,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         out = xr.concat(runs, dim="municipality", coords="minimal", compat="override", combine_attrs="drop_conflicts")
         out.coords["municipality"] = ("municipality", names, {"long_name": "municipality (data folder)"})
         out.attrs["n_agents"] = int(sum(r.attrs["n_agents"] for r in runs))
+        out.attrs["n_agents_by_municipality"] = [int(r.attrs["n_agents"]) for r in runs]
         return out
     scenario = for_city(scenario, scenario.municipality)
     seed = check_seed(seed)

@@ -145,6 +145,23 @@ class Scenario:
         return replace(self, levers=MappingProxyType(levers), lever_years=MappingProxyType(years),
                        lever_ranges=MappingProxyType(ranges))
 
+    def with_municipalities(self, value: str | list[str], levers_for: str | None = None) -> Scenario:
+        """A copy run in other municipalities (a name, a list or ``"all_contract_cities"``), checked like a file.
+
+        The per-city levers stay written for this scenario's ``levers_for`` unless ``levers_for`` names another.
+        """
+        folders = _municipalities(self.path, value)
+        written_for = (self.levers_for if levers_for is None
+                       else _municipalities(self.path, levers_for, "scenario.levers_for")[0])
+        for folder in folders:
+            data = load_municipality(folder)
+            _check_scale(self.path, self.scale, data)
+            if self.start_year not in data.start_years:
+                raise ScenarioError(self.path, "scenario.start_year",
+                                    f"a year the data of {folder.name} can start from: {data.start_years}",
+                                    self.start_year)
+        return replace(self, municipality=folders[0], municipalities=folders, levers_for=written_for)
+
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file.
