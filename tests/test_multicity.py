@@ -121,3 +121,22 @@ def test_a_batch_of_cities_has_a_municipality_dimension_and_common_random_number
     assert table.loc["eskilstuna", "inhabitants"] == load_municipality(both.municipality).population[2020]
     heading, body = city_section(ds)
     assert heading == "The cities side by side" and body.count("<tr>") == (1 + 2) + (1 + 1)  # heads, cities
+
+
+def test_ranged_and_designed_per_city_levers_are_scaled_to_each_city(tmp_path):
+    from sim.batch import plan_batch
+
+    double = _copy(tmp_path, "dubbel", population_factor=2.0)
+    scenario = parse_scenario(HEAD.format(name="r", cities=f'["eskilstuna", "{double}"]')
+                              + "[levers]\ngrant_budget = {low = 1e6, high = 3e6}\n")
+    case = for_city(scenario, double.resolve())
+    assert (case.lever_ranges["grant_budget"].low, case.lever_ranges["grant_budget"].high) == pytest.approx((2e6, 6e6))
+    plan = plan_batch(scenario, runs=4, seed=3)
+    ranged = plan.lever_values["grant_budget"]  # the same quantile in both cities, scaled in the double one
+    np.testing.assert_allclose(ranged[1], 2.0 * ranged[0], rtol=1e-12)
+    assert ((1e6 <= ranged[0]) & (ranged[0] <= 3e6)).all()
+    fixed = parse_scenario(HEAD.format(name="d", cities=f'["eskilstuna", "{double}"]'))
+    design = {"grant_budget": [1e6, 2e6, 3e6, 4e6], "cycle_lanes_per_year": [1.0, 2.0, 3.0, 4.0]}
+    designed = plan_batch(fixed, runs=4, seed=3, design=design).lever_values
+    for name, values in design.items():
+        np.testing.assert_allclose(designed[name], [values, 2.0 * np.array(values)], rtol=1e-12)
