@@ -15,15 +15,17 @@ municipality has no ``municipality`` dimension, as before.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from .data import MunicipalityData, load_municipality
-from .declarations.parameters import LEVERS
+from .declarations.parameters import BY_NAME, LEVERS
 from .scenario import Scenario
 
 CASE_SCENARIO, CASE_MUNICIPALITY = "case_scenario", "case_municipality"
@@ -75,6 +77,18 @@ def for_city(scenario: Scenario, city: Path) -> Scenario:
                                   replace(given, choices=tuple(float(c) * ratio for c in given.choices)))
     return replace(scenario, municipality=city, municipalities=(city,), levers_for=city,
                    levers=MappingProxyType(levers), lever_ranges=MappingProxyType(ranges))
+
+
+def city_params(scenario: Scenario, city: Path, params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``params`` of :func:`sim.simulate` for ``city``: values of per-city levers scaled like the scenario's."""
+    if params is None:
+        return None
+    out = dict(params)
+    for name, value in params.items():
+        p = BY_NAME.get(name)
+        if p is not None and p.per_city is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = float(value) * lever_ratio(scenario, city, p.per_city)
+    return out
 
 
 def cases(scenarios: tuple[Scenario, ...]) -> tuple[tuple[Scenario, ...], tuple[str, ...], tuple[str, ...]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +141,11 @@ def test_ranged_and_designed_per_city_levers_are_scaled_to_each_city(tmp_path):
     designed = plan_batch(fixed, runs=4, seed=3, design=design).lever_values
     for name, values in design.items():
         np.testing.assert_allclose(designed[name], [values, 2.0 * np.array(values)], rtol=1e-12)
+
+
+def test_per_city_levers_in_params_are_scaled_like_the_scenarios(tmp_path):
+    double = _copy(tmp_path, "dubbel", population_factor=2.0)
+    scenario = replace(parse_scenario(HEAD.format(name="p", cities=f'["eskilstuna", "{double}"]')), end_year=2021)
+    ds = sim.simulate(scenario, seed=1, params={"grant_budget": 7e6, "heat_pump_subsidy": 1000.0})
+    np.testing.assert_allclose(ds["grant_budget"].values, [7e6, 14e6], rtol=1e-12)
+    np.testing.assert_array_equal(ds["heat_pump_subsidy"].values, [1000.0, 1000.0])
