@@ -6,6 +6,8 @@ from pathlib import Path
 
 import xarray as xr
 
+from .report_style import GREY, MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, print_style
+
 
 def pyplot():
     """matplotlib's pyplot on the file-only Agg backend (imported on first use, not at import of sim)."""
@@ -18,13 +20,12 @@ def pyplot():
 
 
 def plain_text():
-    """A matplotlib rc context in which every text artist is plain text: no mathtext, no LaTeX.
+    """A matplotlib rc context in which every text artist is plain text (no mathtext, no LaTeX), print-size type.
 
     Scenario names are the user's: ``$x^2$`` must show as written, not be parsed (or crash mathtext).
+    See :func:`sim.report_style.print_style`.
     """
-    import matplotlib
-
-    return matplotlib.rc_context({"text.usetex": False, "text.parse_math": False})
+    return print_style()
 
 
 def targets_of(ds: xr.Dataset) -> dict[str, float] | None:
@@ -50,36 +51,40 @@ def _fan(ax, years, values: xr.DataArray, color: str, label: str) -> None:
     ax.plot(years, _median(values), color=color, lw=2, label=label + (" (median)" if "run" in values.dims else ""))
 
 
-def draw_net_emissions(ax, ds: xr.Dataset, title: str | None = None) -> None:
+def draw_net_emissions(ax, ds: xr.Dataset, title: str | None = None, legend: bool = True) -> None:
     """Net emissions of one run, or their median and bands over ``run``, against the targets.
 
     ``ds`` holds one scenario: dimension ``year`` and optionally ``run``. The target years and
     share are the Dataset's ``target_*`` attributes (the municipality's targets); net emissions
-    with purchased offsets are drawn too when the targets let compensation count.
+    with purchased offsets are drawn too when the targets let compensation count. ``legend=False``
+    leaves the legend to the caller (one legend for a figure of several axes).
     """
     years = ds["year"].values
-    _fan(ax, years, ds["net_emissions"] / 1000.0, "C0", "net emissions")
-    ax.plot(years, _median(ds["emissions"].sum("sector", min_count=1)) / 1000.0, color="0.5", lw=1,
-            label="territorial emissions")
+    _fan(ax, years, ds["net_emissions"] / 1000.0, OKABE_ITO["blue"], "net emissions")
+    ax.plot(years, _median(ds["emissions"].sum("sector", min_count=1)) / 1000.0, color=GREY, lw=1,
+            label="territorial emissions" + (" (median)" if "run" in ds.dims else ""))
     targets = targets_of(ds)
     if targets and targets["compensation_counts"] and "net_emissions_with_offsets" in ds:
-        ax.plot(years, _median(ds["net_emissions_with_offsets"]) / 1000.0, "C2--", lw=1.5,
-                label="net emissions with offsets (compensation)")
-    ax.axhline(0.0, color="k", lw=0.8)
+        ax.plot(years, _median(ds["net_emissions_with_offsets"]) / 1000.0, "--", color=OKABE_ITO["bluish green"],
+                lw=1.5, label="net emissions with offsets (compensation)" + (" (median)" if "run" in ds.dims else ""))
+    ax.axhline(0.0, color="k", lw=0.8, label="_zero")
     if targets and targets["base_year"] in years:
         base_year, year, share = int(targets["base_year"]), int(targets["reduction_year"]), targets["allowed_share"]
         base = float(_median(ds["net_emissions"]).sel(year=base_year)) / 1000.0
-        ax.plot([base_year, year], [base, share * base], "k:", lw=1)
+        ax.plot([base_year, year], [base, share * base], "k:", lw=1,
+                label=f"straight line from {base_year} to the target")
         ax.scatter([year], [share * base], color="k", zorder=3,
                    label=f"{year} target: -{100 * (1 - share):.0f} % vs {base_year}")
         positive = int(targets["climate_positive_year"])
         if positive in years:
             ax.annotate(f"{positive}: climate positive (below zero)", (positive, 0),
-                        xytext=(positive - 12, 0.12 * ax.get_ylim()[1]), arrowprops={"arrowstyle": "->"}, fontsize=8)
+                        xytext=(positive - 12, 0.12 * ax.get_ylim()[1]), arrowprops={"arrowstyle": "->"},
+                        fontsize=MIN_FONT_PT)
     ax.set_xlabel("year")
-    ax.set_ylabel("kt CO2e per year")
+    ax.set_ylabel("net emissions, kt CO2e per year")
     ax.set_title(title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}'")
-    ax.legend(fontsize=7, loc="upper right")
+    if legend:
+        ax.legend(loc="upper right")
 
 
 def budget_label(ds: xr.Dataset) -> str:
@@ -95,25 +100,27 @@ def budget_label(ds: xr.Dataset) -> str:
             f"{f' from {start}' if start is not None else ''}")
 
 
-def draw_budget_pathway(ax, ds: xr.Dataset, title: str | None = None) -> None:
+def draw_budget_pathway(ax, ds: xr.Dataset, title: str | None = None, legend: bool = True) -> None:
     """Fossil CO2 of one run, or its median and bands over ``run``, against the carbon-budget pathway.
 
     The pathway (``budget_pathway``, its median over runs in a batch) spends the budget with a
     constant yearly cut from the start year's fossil CO2; the budget's size, version and start year
-    are written on the axes.
+    are written on the axes. ``legend=False`` leaves the legend to the caller.
     """
     years = ds["year"].values
-    _fan(ax, years, ds["fossil_co2"] / 1000.0, "C3", "fossil CO2")
+    _fan(ax, years, ds["fossil_co2"] / 1000.0, OKABE_ITO["vermillion"], "fossil CO2")
     if "budget_pathway" in ds:
-        ax.plot(years, _median(ds["budget_pathway"]) / 1000.0, "k--", lw=1.5,
+        ax.plot(years, _median(ds["budget_pathway"]) / 1000.0, "--", color="k", lw=1.5,
                 label="budget pathway, constant yearly cut" + (", median" if "run" in ds.dims else ""))
-    ax.text(0.02, 0.04, budget_label(ds), transform=ax.transAxes, fontsize=8)
+    ax.text(0.02, 0.04, budget_label(ds), transform=ax.transAxes, fontsize=MIN_FONT_PT,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("year")
     ax.set_ylabel("fossil CO2, kt CO2 per year")
     ax.set_title(title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}', "
                           "fossil CO2 and the carbon budget")
-    ax.legend(fontsize=7, loc="upper right")
+    if legend:
+        ax.legend(loc="upper right")
 
 
 def plot_net_emissions(ds: xr.Dataset, path: str | Path) -> Path:
@@ -137,8 +144,8 @@ def plot_net_emissions(ds: xr.Dataset, path: str | Path) -> Path:
     names = list(ds["scenario"].values) if "scenario" in ds.dims else [None]
     path = Path(path)
     with plain_text():
-        fig, axes = plt.subplots(2, len(names), figsize=(8 * len(names), 8.5), dpi=120, sharey="row",
-                                 squeeze=False)
+        fig, axes = plt.subplots(2, len(names), figsize=(PRINT_WIDTH_IN * len(names), 8.5), dpi=120,
+                                 sharey="row", squeeze=False)
         for column, name in enumerate(names):
             one = ds if name is None else ds.sel(scenario=name)
             label = None if name is None else f"{ds.attrs.get('municipality', '')}: scenario '{name}'"

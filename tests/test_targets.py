@@ -4,6 +4,7 @@ report show them."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -408,9 +409,10 @@ def test_report_shows_both_target_definitions_and_the_budget(batch, tmp_path):
                  "climate positive 2027, with compensation", "Consumption goal", "KK-2023-08: 626 kt CO2 from 2021"):
         assert text in targets, text
     assert "2030" not in targets and "2045" not in targets
-    for s, name in enumerate(("base", "offsets")):    # each probability is in the table, in its scenario's row
-        row = targets[targets.index(f"<td>{name}</td>"):].split("</tr>")[0]
-        assert f"<td>{100 * float(batch['prob_target_2030_with_compensation'][s]):.1f} %</td>" in row
+    assert "<th>base</th><th>offsets</th>" in targets   # one column per scenario, one row per measure
+    row = targets[targets.index("reduction target 2025 -50%, with compensation: probability (%)"):].split("</tr>")[0]
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert cells == [f"{100 * float(p):.1f}" for p in batch["prob_target_2030_with_compensation"].values]
     budget_section = _section(page, "Carbon budget pathway")
     assert "KK-2023-08: 626 kt CO2 from 2021" in budget_section and budget_section.count("data:image/png") == 2
 
