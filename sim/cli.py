@@ -103,8 +103,6 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _write_report(ds, path: Path) -> Path:
     """The HTML report of a batch; with several municipalities, one scenario per case and the cities side by side."""
-    import inspect
-
     from .cities import flat_cases
     from .html_report import write_report
 
@@ -112,9 +110,7 @@ def _write_report(ds, path: Path) -> Path:
         return write_report(ds, path)
     from .city_report import city_section
 
-    if "extra_sections" in inspect.signature(write_report).parameters:  # (the report rewrite takes sections)
-        return write_report(flat_cases(ds), path, extra_sections=(city_section(ds),))
-    return write_report(flat_cases(ds), path)
+    return write_report(flat_cases(ds), path, extra_sections=(city_section(ds),))
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -120,6 +120,10 @@ def test_a_batch_of_cities_has_a_municipality_dimension_and_common_random_number
         assert list(city_table(ranked, "both").index) == [first, second]
     table = city_table(ds, "both")
     assert table.loc["eskilstuna", "inhabitants"] == load_municipality(both.municipality).population[2020]
+    from sim.cli import main
+
+    assert main(["report", str(store), "--out", str(tmp_path / "cities.html")]) == 0  # the report has the section
+    assert "The cities side by side" in (tmp_path / "cities.html").read_text(encoding="utf-8")
     heading, body = city_section(ds)
     assert heading == "The cities side by side" and body.count("<tr>") == (1 + 2) + (1 + 1)  # heads, cities
 
