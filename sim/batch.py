@@ -32,6 +32,7 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
+from .cities import by_municipality, case_label, case_variables, cases, lever_ratio
 from .cluster import connect
 from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
@@ -41,7 +42,7 @@ from .sampling import SAMPLERS, check_design, quantiles
 from .scenario import Scenario
 from .store_lock import store_lock
 from .summary import SUMMARY_VARIABLES, summarize
-from .validation import check_scale, check_seed
+from .validation import check_scale, check_scale_for, check_seed
 
 __all__ = ["BatchPlan", "plan_batch", "run_batch", "scenario_hash"]
 
@@ -74,6 +75,7 @@ class BatchPlan:
     Attributes
     ----------
     scenarios : tuple of Scenario
+        The cases run: one single-city scenario per (scenario, municipality) (:func:`sim.cities.cases`).
     runs, seed : int
     sampler : str
     scales : float64[n_scenarios]
@@ -93,6 +95,9 @@ class BatchPlan:
         Levers sampled from a scenario's range or choices, in the order of their quantile columns.
     design_digest : str or None
         SHA-256 of the design's values (None without a design).
+    case_scenarios, case_municipalities : tuple of str
+        Each case's scenario name and municipality; with more than one municipality the cases are
+        named ``scenario/municipality`` and the result has a ``municipality`` dimension.
     """
 
     scenarios: tuple[Scenario, ...]
@@ -108,9 +113,17 @@ class BatchPlan:
     lever_values: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
     sampled_levers: tuple[str, ...] = ()
     design_digest: str | None = None
+    case_scenarios: tuple[str, ...] = ()
+    case_municipalities: tuple[str, ...] = ()
+
+    @property
+    def multi_city(self) -> bool:
+        return len(set(self.case_municipalities)) > 1
 
     @property
     def names(self) -> list[str]:
+        if self.multi_city:
+            return [case_label(s, m) for s, m in zip(self.case_scenarios, self.case_municipalities)]
         return [s.name for s in self.scenarios]
 
     def metadata(self) -> dict:
@@ -172,7 +185,11 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
     if scale is not None:
         scale = check_scale(scale)
     runs, seed = int(runs), int(seed)
+    given = {s.name: s for s in scenarios}
+    scenarios, case_scenarios, case_municipalities = cases(scenarios)
     scales = np.array([s.scale if scale is None else float(scale) for s in scenarios])
+    for case, case_scale in zip(scenarios, scales):  # every city's data must allow the scale
+        check_scale_for(load_municipality(case.municipality), float(case_scale))
     design = check_design(design, runs)
     ranged = {name for s in scenarios for name in s.lever_ranges}
     sampled_levers = tuple(p.name for p in LEVERS if p.name in ranged)
@@ -192,6 +209,9 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
     for p in LEVERS:
         if p.name in design:
             lever_values[p.name] = np.broadcast_to(design[p.name], (len(scenarios), runs)).copy()
+            if p.per_city is not None:  # the design's values are for each scenario's levers_for: scaled to each city
+                lever_values[p.name] *= np.array([[lever_ratio(given[n], c.municipality, p.per_city)]
+                                                  for n, c in zip(case_scenarios, scenarios)])
     wanted = set(REQUIRED)
     for s in scenarios:
         wanted |= set(s.outputs or VARIABLES)
@@ -200,7 +220,7 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
     digest = (hashlib.sha256(json.dumps({k: [v.item() for v in design[k]] for k in sorted(design)}).encode())
               .hexdigest() if design else None)
     return BatchPlan(scenarios, runs, seed, sampler, scales, q, run_seeds, values, variables, years,
-                     lever_values, sampled_levers, digest)
+                     lever_values, sampled_levers, digest, case_scenarios, case_municipalities)
 
 
 def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, store: str | Path | None = None,
@@ -288,7 +308,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         ds.attrs["parameter_source"] = source
         ds.update(summarize(ds))
         sink.write_summaries(ds)
-    return ds
+    return by_municipality(ds)
 
 
 def build_template(plan: BatchPlan) -> xr.Dataset:
@@ -365,6 +385,9 @@ def build_template(plan: BatchPlan) -> xr.Dataset:
     }
     if all(t == targets[0] for t in targets):  # one definition of the targets: the summaries and report use it
         attrs.update(targets[0])
+    cases_coords, cases_data = case_variables(plan.scenarios, targets, plan.multi_city and plan.case_scenarios,
+                                              plan.case_municipalities)
+    coords.update(cases_coords), data.update(cases_data)
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 

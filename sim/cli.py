@@ -36,6 +36,7 @@ def _run(args: argparse.Namespace) -> int:
     import shutil
 
     from .batch import run_batch
+    from .cities import flat_cases
     from .data import load_municipality
     from .land import scenario_warnings
     from .report import plot_net_emissions
@@ -51,7 +52,8 @@ def _run(args: argparse.Namespace) -> int:
             print(printable(f"{path}: warning: {warning}"), file=sys.stderr)
     if args.scale is not None:
         for scenario in scenarios:
-            check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
+            for city in scenario.municipalities:
+                check_scale_for(load_municipality(city), args.scale, "--scale")
     out: Path = args.out
     check_replaceable(out)  # before any run: never delete or overwrite what sim did not write
     # a NetCDF file cannot grow run by run: work in a Zarr store beside it and export at the end
@@ -72,11 +74,9 @@ def _run(args: argparse.Namespace) -> int:
     print(format_table(ds))
     written = [str(out)]
     if args.report:
-        from .html_report import write_report
-
-        written.append(str(write_report(ds, args.report)))
+        written.append(str(_write_report(ds, args.report)))
     if args.plot:
-        written.append(str(plot_net_emissions(ds, args.plot)))
+        written.append(str(plot_net_emissions(flat_cases(ds), args.plot)))
     print("wrote " + ", ".join(written))
     return EXIT_OK
 
@@ -129,11 +129,21 @@ def _summary(args: argparse.Namespace) -> int:
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
 
-def _report(args: argparse.Namespace) -> int:
+def _write_report(ds, path: Path) -> Path:
+    """The HTML report of a batch; with several municipalities, one scenario per case and the cities side by side."""
+    from .cities import flat_cases
     from .html_report import write_report
 
+    if "municipality" not in ds.dims:
+        return write_report(ds, path)
+    from .city_report import city_section
+
+    return write_report(flat_cases(ds), path, extra_sections=(city_section(ds),))
+
+
+def _report(args: argparse.Namespace) -> int:
     ds, complete = _open(args.results)
-    print(f"wrote {write_report(ds, args.out)}")
+    print(f"wrote {_write_report(ds, args.out)}")
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
 

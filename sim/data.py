@@ -396,7 +396,7 @@ UNIT_PLAN_COLUMNS = ("plan_year", "plan_reduction_rate")
 """Columns of ``municipal_units.csv`` holding each unit's climate plan: its first year and yearly relative cut."""
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)  # every contract city (23) and test copies
 def load_municipality(path: Path) -> MunicipalityData:
     """Read and check a municipality data folder (cached per folder).
 

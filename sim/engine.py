@@ -16,6 +16,7 @@ import xarray as xr
 
 from . import __version__
 from .base_year import calibrate
+from .cities import city_params, for_city
 from .counterfactual import combine, without_pledge_effect
 from .data import MunicipalityData, load_municipality
 from .exogenous import build_drivers
@@ -65,8 +66,22 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         Dimension ``year`` plus ``sector``, ``sink``, ``land_flux``, ``scope``, ``fuel``,
         ``system``, ``step``, ``actor_kind`` and ``payer``; every variable
         carries ``units`` and ``long_name``; the parameter values are scalar
-        variables; the attributes hold the scenario text, seed and version.
+        variables; the attributes hold the scenario text, seed and version. A scenario of
+        several municipalities gives one run per city with the same seed and parameters, along
+        a ``municipality`` dimension (:mod:`sim.cities`: per-city levers, in ``params`` too,
+        scaled to each from the scenario's ``levers_for``).
     """
+    if len(scenario.municipalities) > 1:
+        runs = [simulate(for_city(scenario, city), seed, city_params(scenario, city, params), scale)
+                for city in scenario.municipalities]
+        names = [city.name for city in scenario.municipalities]
+        out = xr.concat(runs, dim="municipality", coords="minimal", compat="override", combine_attrs="drop_conflicts")
+        out.coords["municipality"] = ("municipality", names, {"long_name": "municipality (data folder)"})
+        out.attrs["n_agents"] = int(sum(r.attrs["n_agents"] for r in runs))
+        out.attrs["n_agents_by_municipality"] = [int(r.attrs["n_agents"]) for r in runs]
+        return out
+    params = city_params(scenario, scenario.municipality, params)  # levers in params: for levers_for, too
+    scenario = for_city(scenario, scenario.municipality)
     seed = check_seed(seed)
     scale = check_scale(scenario.scale if scale is None else scale)
     values = parameter_values(scenario, seed, params)

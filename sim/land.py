@@ -186,9 +186,15 @@ def land_warnings(paths: Mapping[str, np.ndarray], land: Land, years: np.ndarray
 
 def scenario_warnings(scenario) -> list[str]:
     """:func:`land_warnings` of a scenario's lever paths (the levers as the scenario times them)."""
+    from .cities import for_city
     from .data import load_municipality
     from .sampling import parameter_values
     from .timing import paths, yearly_values
 
-    yearly = yearly_values(parameter_values(scenario), scenario.lever_years, scenario.years)
-    return land_warnings(paths(yearly), load_municipality(scenario.municipality).land, np.array(scenario.years))
+    messages = []
+    for city in scenario.municipalities:  # each city's levers, scaled to it, against its land
+        case = for_city(scenario, city)
+        yearly = yearly_values(parameter_values(case), case.lever_years, case.years)
+        found = land_warnings(paths(yearly), load_municipality(city).land, np.array(case.years))
+        messages += [f"{city.name}: {m}" for m in found] if len(scenario.municipalities) > 1 else found
+    return messages

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .declarations.constants import CONSTANTS, Constant
-from .declarations.parameters import NEVER, PARAMETERS, Parameter
+from .declarations.parameters import NEVER, PARAMETERS, PER_CITY, Parameter
 
 START_MARKER = "<!-- parameter-table -->"
 END_MARKER = "<!-- /parameter-table -->"
@@ -100,7 +100,9 @@ def parameter_row(p: Parameter) -> tuple[str, ...]:
     -------
     tuple of str
     """
-    return (f"`{p.name}`", p.role, _default(p), _allowed(p), p.units, p.meaning, p.source)
+    meaning = p.meaning if p.per_city is None else (f"{p.meaning}; per city: scaled by its {PER_CITY[p.per_city]} "
+                                                    "relative to the city the scenario's levers are for")
+    return (f"`{p.name}`", p.role, _default(p), _allowed(p), p.units, meaning, p.source)
 
 
 def parameter_table(parameters: Iterable[Parameter] = PARAMETERS) -> str:

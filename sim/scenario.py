@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .contract_cities import ALL_CONTRACT_CITIES, NotAMunicipality, find_municipalities
 from .data import MunicipalityData, load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
 from .scenario_values import (
@@ -37,16 +38,16 @@ from .scenario_values import (
 )
 from .validation import ArgumentError, check_scale, check_scale_for
 
-DATA_ROOT = Path(__file__).resolve().parents[1] / "calibration" / "data"
-"""Folder holding one data folder per municipality."""
-
 SCENARIO_KEYS = {
     "name": "a non-empty string",
     "description": "a string",
     "start_year": "a whole year",
     "end_year": "a whole year after start_year, at most 2100",
     "scale": "a number > 0 (1.0 = the whole municipality)",
-    "municipality": "a folder name under calibration/data or a path to one",
+    "municipality": (f"a folder name under calibration/data or a path to one, a list of them, or "
+                     f"'{ALL_CONTRACT_CITIES}'"),
+    "levers_for": ("the municipality the per-city levers are written for (default: the one municipality "
+                   "named, else eskilstuna)"),
     "levers_from": "a whole year: when the scenario's levers take effect (default: the contract's decision year)",
 }
 TABLES = ("scenario", "levers", "uncertainties", "outputs")
@@ -73,7 +74,7 @@ class Scenario:
     scale : float
         Population scale, 1.0 = the whole municipality.
     municipality : pathlib.Path
-        Data folder of the municipality.
+        Data folder of the (first) municipality.
     levers : Mapping[str, float | str]
         Every lever, defaults filled in.
     lever_ranges : Mapping[str, LeverRange]
@@ -91,6 +92,10 @@ class Scenario:
         Whether each run is made a second time without the pledge effect, for
         ``delivered_reduction`` (:mod:`sim.counterfactual`); without it that
         variable is NaN.
+    municipalities : tuple of pathlib.Path
+        Data folders of every municipality named (``municipality`` first); empty means ``(municipality,)``.
+    levers_for : pathlib.Path or None
+        The municipality whose size the per-city levers are given for (:mod:`sim.cities`); None: ``municipality``.
     """
 
     name: str
@@ -108,6 +113,14 @@ class Scenario:
     levers_from: int | None = None
     pledge_counterfactual: bool = True
     lever_ranges: Mapping[str, LeverRange] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    municipalities: tuple[Path, ...] = ()
+    levers_for: Path | None = None
+
+    def __post_init__(self):
+        if not self.municipalities:
+            object.__setattr__(self, "municipalities", (self.municipality,))
+        if self.levers_for is None:
+            object.__setattr__(self, "levers_for", self.municipality)
 
     @property
     def years(self) -> range:
@@ -131,6 +144,23 @@ class Scenario:
                 ranges[name] = lever_range
         return replace(self, levers=MappingProxyType(levers), lever_years=MappingProxyType(years),
                        lever_ranges=MappingProxyType(ranges))
+
+    def with_municipalities(self, value: str | list[str], levers_for: str | None = None) -> Scenario:
+        """A copy run in other municipalities (a name, a list or ``"all_contract_cities"``), checked like a file.
+
+        The per-city levers stay written for this scenario's ``levers_for`` unless ``levers_for`` names another.
+        """
+        folders = _municipalities(self.path, value)
+        written_for = (self.levers_for if levers_for is None
+                       else _municipalities(self.path, levers_for, "scenario.levers_for")[0])
+        for folder in folders:
+            data = load_municipality(folder)
+            _check_scale(self.path, self.scale, data)
+            if self.start_year not in data.start_years:
+                raise ScenarioError(self.path, "scenario.start_year",
+                                    f"a year the data of {folder.name} can start from: {data.start_years}",
+                                    self.start_year)
+        return replace(self, municipality=folders[0], municipalities=folders, levers_for=written_for)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -245,15 +275,24 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
         if not is_int(end) or not first <= end <= 2100:
             errors.append(ScenarioError(path, "scenario.end_year", f"a whole year in {first}..2100", end))
             end = None
-    municipality = check(_municipality, path, head.get("municipality", "eskilstuna"))
+    municipalities = check(_municipalities, path, head.get("municipality", "eskilstuna"), fallback=())
+    municipality = municipalities[0] if municipalities else None
+    default_for = str(municipality) if len(municipalities) == 1 else "eskilstuna"
+    levers_for = check(_municipalities, path, head.get("levers_for", default_for), "scenario.levers_for",
+                       fallback=(None,))[0]
     data = None if municipality is None else load_municipality(municipality)
     scale = head.get("scale", 1.0)
-    check(_check_scale, path, scale, data)
-    if start is not None and data is not None and start not in data.start_years:
-        errors.append(ScenarioError(path, "scenario.start_year",
-                                    f"a year the data of {municipality.name} can start from: {data.start_years}",
-                                    start))
-        start = None
+    if not municipalities:
+        check(_check_scale, path, scale, None)
+    for folder in municipalities:  # every city's data must allow the scale and the start year
+        if check(_check_scale, path, scale, load_municipality(folder), fallback=False) is False:
+            break
+    for folder in municipalities:
+        years = load_municipality(folder).start_years
+        if start is not None and start not in years:
+            errors.append(ScenarioError(path, "scenario.start_year",
+                                        f"a year the data of {folder.name} can start from: {years}", start))
+            start = None
     decision_year = None if data is None else int(data.figures["contract_decision_year"])
     levers_from = head.get("levers_from", decision_year)
     if levers_from is not None and (not is_int(levers_from) or not 1990 <= levers_from <= 2100):
@@ -300,7 +339,8 @@ def _parse(text: str, path: str | Path) -> tuple[Scenario | None, list[ScenarioE
                     municipality=municipality, levers=MappingProxyType(levers),
                     uncertainties=MappingProxyType(uncertainties), outputs=tuple(outputs),
                     lever_years=MappingProxyType(lever_years), levers_from=int(levers_from),
-                    pledge_counterfactual=pledge_counterfactual, lever_ranges=MappingProxyType(lever_ranges)), []
+                    pledge_counterfactual=pledge_counterfactual, lever_ranges=MappingProxyType(lever_ranges),
+                    municipalities=municipalities, levers_for=levers_for), []
 
 
 def _check_scale(path, scale: Any, data: MunicipalityData | None) -> None:
@@ -354,17 +394,12 @@ def _unknown_keys(path, prefix: str, table: dict, known, allowed: str | None = N
     return errors
 
 
-def _municipality(path, value: Any) -> Path:
-    if not isinstance(value, str) or not value:
-        raise ScenarioError(path, "scenario.municipality", SCENARIO_KEYS["municipality"], value)
-    candidates = [DATA_ROOT / value, Path(value)]
-    if path != "<string>":
-        candidates.insert(1, Path(path).parent / value)
-    for candidate in candidates:
-        if (candidate / "municipality.toml").is_file():
-            return candidate.resolve()
-    available = sorted(p.name for p in DATA_ROOT.iterdir() if (p / "municipality.toml").is_file())
-    raise ScenarioError(path, "scenario.municipality",
-                        f"a data folder with municipality.toml (available: {available})", value)
+def _municipalities(path, value: Any, field_name: str = "scenario.municipality") -> tuple[Path, ...]:
+    """The data folders of ``[scenario] municipality`` (or ``levers_for``): :func:`sim.contract_cities.find`."""
+    try:
+        return find_municipalities(value, None if path == "<string>" else Path(path).parent,
+                                   single=field_name != "scenario.municipality")
+    except NotAMunicipality as error:
+        raise ScenarioError(path, field_name, error.allowed or SCENARIO_KEYS[field_name[9:]], error.given) from None
 
 

@@ -437,6 +437,7 @@ def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
     summaries are recomputed over the finished runs. Data that fail their checksums
     or cannot be decoded raise :class:`StoreDamagedError`, naming the variables (and runs).
     """
+    from .cities import by_municipality
     from .summary import summarize
 
     path = Path(path)
@@ -460,10 +461,10 @@ def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
         raise StoreDamagedError(path, f"cannot be decoded ({type(error).__name__}: {error})") from None
     ds = verify_checksum_attributes(ds, path).drop_vars([n for n in (RUN_CHECKSUM, STATIC_CHECKSUM) if n in ds])
     if "done" not in ds:
-        return ds
+        return by_municipality(ds)
     done = ds["done"].values.astype(bool)
     if done.all():
-        return ds.drop_vars("done")
+        return by_municipality(ds.drop_vars("done"))
     if not allow_partial:
         raise IncompleteStoreError(f"{path}: field 'done': allowed a finished batch; given {int(done.sum())} of "
                                    f"{done.size} runs finished. Rerun the same command to finish it.")
@@ -474,4 +475,4 @@ def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
         if name in ds:
             ds[name] = ds[name].where(finished)
     ds.update(summarize(ds))
-    return ds
+    return by_municipality(ds)

@@ -47,8 +47,9 @@ def summarize(ds: xr.Dataset) -> dict[str, xr.DataArray]:
 
     Runs whose outcomes are NaN (not finished, or a target year outside the
     horizon) are left out; a summary over no run is NaN. The band is taken in
-    the reduction-target year of the Dataset's attributes
-    (``target_reduction_year``; NaN when the Dataset carries no targets).
+    the reduction-target year of each scenario's variable ``target_reduction_year``
+    (a batch over municipalities with different targets), else of the Dataset's attributes
+    (NaN when the Dataset carries no targets).
 
     Parameters
     ----------
@@ -69,11 +70,14 @@ def summarize(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     exhausted = np.where(ds["within_budget"].values == 1.0, np.inf, ds["budget_exhausted_year"].values)
     median = _per_scenario(exhausted, lambda v: float(np.quantile(v, 0.5, method="inverted_cdf")))
     out["budget_exhausted_year_median"] = np.where(np.isinf(median), np.nan, median)
-    year = ds.attrs.get("target_reduction_year")
-    if year is not None and int(year) in ds["year"].values:
-        net = ds["net_emissions"].sel(year=year).values
+    net = np.full(ds["net_emissions"].shape[:2], np.nan)
+    if "target_reduction_year" in ds.data_vars:  # each scenario's own (municipalities with different targets)
+        years = ds["target_reduction_year"].values
     else:
-        net = np.full(ds["net_emissions"].shape[:2], np.nan)
+        years = np.full(net.shape[0], ds.attrs.get("target_reduction_year", -1))
+    for s, year in enumerate(years):
+        if int(year) in ds["year"].values:
+            net[s] = ds["net_emissions"].isel(scenario=s).sel(year=int(year)).values
     out["net_emissions_2030_median"] = _per_scenario(net, lambda v: float(np.quantile(v, 0.5)))
     out["net_emissions_2030_p05"] = _per_scenario(net, lambda v: float(np.quantile(v, 0.05)))
     out["net_emissions_2030_p95"] = _per_scenario(net, lambda v: float(np.quantile(v, 0.95)))
@@ -121,6 +125,9 @@ def format_table(ds: xr.Dataset) -> str:
     compensation ("+c"); of the consumption goal; of staying within the carbon budget; the median year the
     budget is exhausted; net emissions in the reduction year, median and 5-95 % band.
     """
+    from .cities import flat_cases
+
+    ds = flat_cases(ds)
     label = target_labels(ds)
     columns = [(f"P({label['reduction']})", "prob_target_2030"),
                (f"P({label['reduction']} +c)", "prob_target_2030_with_compensation"),

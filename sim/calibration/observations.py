@@ -31,7 +31,7 @@ import xarray as xr
 
 from ..data import load_municipality
 from ..declarations.codes import SECTORS
-from ..scenario import DATA_ROOT
+from ..contract_cities import DATA_ROOT
 
 FITTED_SECTORS = ("transport", "own_heating")
 """SMHI sectors whose totals the behavioural parameters move: fitted."""

@@ -42,6 +42,10 @@ class Parameter:
     timed : bool
         Whether a scenario's value takes effect from a year (:mod:`sim.timing`); a structural choice
         such as the network's topology shapes the run from its first year.
+    per_city : str, optional
+        A lever of absolute size (SEK, counts, km, ha, t): what it is scaled by from the municipality a
+        scenario's levers are written for to each city it runs in (a key of :data:`PER_CITY`); None for
+        shares, years, choices and per-unit amounts, taken as they are.
     """
 
     name: str
@@ -56,14 +60,23 @@ class Parameter:
     choices: tuple[str, ...] | None = None
     integer: bool = False
     timed: bool = True
+    per_city: str | None = None
 
     @property
     def is_choice(self) -> bool:
         return self.choices is not None
 
 
-def _lever(name, default, low, high, units, meaning, source, integer=False):
-    return Parameter(name, "lever", low, high, default, units, meaning, source, integer=integer)
+PER_CITY = {
+    "inhabitants": "inhabitants in the start year",
+    "drained_peat": "drained organic soil (ha)",
+    "forest": "forest land (ha)",
+}
+"""What a per-city lever is scaled by (:attr:`Parameter.per_city`), as the ODD and the errors name it."""
+
+
+def _lever(name, default, low, high, units, meaning, source, integer=False, per_city=None):
+    return Parameter(name, "lever", low, high, default, units, meaning, source, integer=integer, per_city=per_city)
 
 
 def _choice(name, default, choices, meaning, source, timed=True):
@@ -81,16 +94,18 @@ NEVER = 2100.0  # a year past any horizon: "the lever is not used"
 PARAMETERS: tuple[Parameter, ...] = (
     # ---------------------------------------------------------------- levers
     _lever("grant_budget", 10e6, 0.0, 500e6, "SEK/yr",
-           "climate grants (klimatmedel) to the municipal group each year", "klimatmedel_budget"),
+           "climate grants (klimatmedel) to the municipal group each year", "klimatmedel_budget",
+           per_city="inhabitants"),
     _lever("grant_start_year", 2023.0, 2015.0, NEVER, "year",
            "first year of climate grants", "klimatmedel_budget", integer=True),
     _choice("grant_allocation", "tonnes_per_krona", ("tonnes_per_krona", "lottery"),
             "how grant proposals are ranked: claimed tonnes cut per krona, or at random",
             "literature_grants"),
     _lever("charge_points_per_year", 132.0, 0.0, 5000.0, "charge points/yr",
-           "public charge points added each year", "elis_charge_points"),
+           "public charge points added each year", "elis_charge_points", per_city="inhabitants"),
     _lever("cycle_lanes_per_year", 3.0, 0.0, 50.0, "km/yr",
-           "new cycle lanes built each year", "assumption: recent pace of a few km a year"),
+           "new cycle lanes built each year", "assumption: recent pace of a few km a year",
+           per_city="inhabitants"),
     _lever("transit_growth", 0.0, 0.0, 0.10, "1/yr",
            "yearly growth of the public-transport service level", "assumption: service held in baseline"),
     _lever("arena_events_per_year", 4.0, 0.0, 100.0, "events/yr",
@@ -119,14 +134,17 @@ PARAMETERS: tuple[Parameter, ...] = (
     _lever("rail_freight_share_2030", 0.02, 0.0, 0.5, "1",
            "share of local haulage moved to rail through the combi terminal by 2030", "assumption"),
     _lever("rewetting_per_year", 0.0, 0.0, 1000.0, "ha/yr",
-           "drained peatland rewetted each year", "assumption: contract commitment"),
+           "drained peatland rewetted each year", "assumption: contract commitment",
+           per_city="drained_peat"),
     _lever("biochar_capacity", 0.0, 0.0, 100000.0, "t CO2e/yr",
            "biochar carbon storage at full capacity, from the lever's year (ramps up: biochar_ramp_years)",
-           "assumption: contract commitment"),
+           "assumption: contract commitment", per_city="inhabitants"),
     _lever("forestry_measures", 0.0, 0.0, 50000.0, "ha",
-           "forest area under additional carbon-sink measures (set-aside, longer rotation)", "assumption"),
+           "forest area under additional carbon-sink measures (set-aside, longer rotation)", "assumption",
+           per_city="forest"),
     _lever("offsets_per_year", 0.0, 0.0, 500000.0, "t CO2e/yr",
-           "purchased offsets or removal certificates per year, from the lever's year", "assumption"),
+           "purchased offsets or removal certificates per year, from the lever's year", "assumption",
+           per_city="inhabitants"),
     _lever("manure_biogas_share", 0.0, 0.0, 1.0, "1",
            "share of the municipality's manure digested for biogas with gas-tight digestate storage",
            "assumption: a municipal biogas partnership with farms; see [sectors] in technology.toml"),
