@@ -80,10 +80,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace) -> int:
     """``sim plan``: the investment plan of one scenario, written as NetCDF (and an HTML page)."""
+    import shutil
+
     from .data import load_municipality
     from .plan import investment_plan
     from .scenario import load_scenario
     from .store import check_replaceable, write_dataset
+    from .store_lock import store_lock
     from .validation import check_scale_for
 
     scenario = load_scenario(args.scenario)
@@ -91,9 +94,18 @@ def _plan(args: argparse.Namespace) -> int:
     if args.scale is not None:
         check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
     check_replaceable(args.out)
-    ds = investment_plan(scenario, args.runs, seed=args.seed, baseline=baseline, scale=args.scale,
-                         client=args.scheduler, workers=args.workers, progress=not args.quiet)
-    written = [str(write_dataset(ds, args.out))]
+    store = args.out.with_name(args.out.name + ".partial.zarr")  # the batch, resumable until the plan is written
+    with store_lock(store):
+        try:
+            ds = investment_plan(scenario, args.runs, seed=args.seed, baseline=baseline, scale=args.scale,
+                                 client=args.scheduler, workers=args.workers, store=store, progress=not args.quiet)
+        except KeyboardInterrupt:
+            _traceback(getattr(args, "debug", False))
+            print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        written = [str(write_dataset(ds, args.out))]
+        shutil.rmtree(store)
     if args.report:
         from .plan_report import write_plan_report
 

@@ -31,8 +31,8 @@ import xarray as xr
 from .declarations.parameters import BY_NAME, LEVERS, NEVER
 from .scenario import Scenario
 
-__all__ = ["PlanVariants", "investment_plan", "plan_variants", "planned_levers", "scenario_with_only",
-           "scenario_without"]
+__all__ = ["PlanVariants", "investment_plan", "levers_at_defaults", "plan_dataset", "plan_variants", "planned_levers",
+           "scenario_with_only", "scenario_without"]
 
 DEFAULT_DISCOUNT_RATE = 0.035
 """Real discount rate, 1/yr, when the scenario declares no ``appraisal_discount_rate`` lever: the Swedish
@@ -151,7 +151,8 @@ def investment_plan(scenario: Scenario, runs: int, seed: int = 1, *, baseline: S
     seed : int
         Root seed of the batch (:func:`sim.run_batch`).
     baseline : Scenario, optional
-        The reference; default ``scenario`` with every lever at its declared default.
+        The reference; default ``scenario`` with every lever at its declared default. The baseline and
+        the "alone" variants take its uncertainties, the package and the "removed" variants the scenario's.
     scale : float, optional
         Population scale of every run; default the scenario's.
     client, workers, store, progress
