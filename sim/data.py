@@ -154,6 +154,14 @@ class MunicipalityData:
     land: Land
     pledge_goal: PledgeGoal
 
+    @property
+    def price_year(self) -> int:
+        """Year whose SEK every cost figure of the folder is in (figure ``price_year`` of municipality.toml)."""
+        if "price_year" not in self.figures:
+            raise DataError(f"{self.path / 'municipality.toml'}: figures.price_year is missing: the year whose "
+                            "SEK the cost figures are in, e.g. [figures.price_year] value = 2020")
+        return int(self.figures["price_year"])
+
     def series_value(self, series: str, year: int, column: str | None = None) -> float:
         """A value of a yearly series, with an error naming the file if the year is missing."""
         table = getattr(self, series)

@@ -25,6 +25,7 @@ from .mechanisms import (
     adoption,
     behaviour,
     demography,
+    energy,
     grants,
     influence,
     infrastructure,
@@ -89,7 +90,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
         "history": f"created by sim {__version__} simulate(seed={seed}, scale={scale})",
     }
     return to_dataset(records, np.arange(scenario.start_year, scenario.end_year + 1), values, attrs, data.targets,
-                      scenario.outputs, scenario.lever_years)
+                      scenario.outputs, scenario.lever_years, data.price_year)
 
 
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,
@@ -119,6 +120,7 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
         context = first.at(t)                      # 1. exogenous update: this year's drivers and keys
         demography.step(state, context)            # households arrive or leave with the population
         accounting.step(state, context, records)   # 7. the stock in use this year, on 1 January
+        energy.step(state, context, records)       #    and what its energy costs
         state.open_year()
         grants.step(state, context)                # 2. municipal action: grants, infrastructure, procurement
         infrastructure.step(state, context)

@@ -30,7 +30,7 @@ def variables_table() -> str:
 
 def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Mapping[str, float | str],
                attrs: Mapping[str, object], targets: Targets, outputs: tuple[str, ...] = (),
-               lever_years: Mapping[str, int] | None = None) -> xr.Dataset:
+               lever_years: Mapping[str, int] | None = None, price_year: int | None = None) -> xr.Dataset:
     """Assemble one run's Dataset.
 
     Parameters
@@ -48,10 +48,14 @@ def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Map
         Variables to keep; empty keeps all.
     lever_years : mapping, optional
         Year each lever takes effect, stored as the lever variable's ``from_year`` attribute.
+    price_year : int, optional
+        Year whose SEK every cost figure is in (the data folder's ``price_year`` figure): the
+        ``price_year`` attribute of the run and of every variable in SEK.
     """
     data_vars = {}
     for name, (dims, units, long_name) in VARIABLES.items():
-        data_vars[name] = xr.Variable(dims, records[name], {"units": units, "long_name": long_name})
+        priced = {"price_year": price_year} if price_year is not None and "SEK" in units else {}
+        data_vars[name] = xr.Variable(dims, records[name], {"units": units, "long_name": long_name} | priced)
     ds = xr.Dataset(data_vars, coords={"year": ("year", years, {"long_name": "calendar year",
                                                                   "units": "1"}),
                                        **{k: (k, list(v), {"long_name": k.replace("_", " ")})
@@ -67,6 +71,8 @@ def to_dataset(records: Mapping[str, np.ndarray], years: np.ndarray, values: Map
     ds = ds.assign(parameters)
     ds.attrs.update(target_attributes(targets))
     ds.attrs.update(attrs)
+    if price_year is not None:
+        ds.attrs["price_year"] = price_year
     return ds
 
 

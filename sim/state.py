@@ -32,8 +32,8 @@ class State:
 
     ``households``, ``cars``, ``firms``, ``units`` and ``vehicles`` are the
     population's records with their changing arrays copied. The yearly
-    flows (``costs``, ``new_cars``, ``grant_spend``) are reset by
-    :meth:`open_year`.
+    flows (``costs`` and the part of it that is investment, ``investment``;
+    ``new_cars``, ``grant_spend``) are reset by :meth:`open_year`.
 
     Households ``[0, n_present)`` live in the municipality this year, the
     rest of the built ones are absent (:mod:`sim.mechanisms.demography`):
@@ -67,6 +67,7 @@ class State:
     grant_transport_cut: float = 0.0    # t CO2e/yr cut from transport by executed charging and behaviour projects
     cumulative_co2: float = 0.0         # t CO2 since the carbon budget's start year
     costs: np.ndarray = field(default_factory=lambda: np.zeros(3))   # SEK this year, by Payer
+    investment: np.ndarray = field(default_factory=lambda: np.zeros(3))  # the part of costs that is investment
     new_cars: np.ndarray = field(default_factory=lambda: np.zeros(5))  # cars bought this year, weighted
     grant_spend: float = 0.0            # SEK of grants paid out this year
 
@@ -98,6 +99,13 @@ class State:
             km_factor=hh.car_km_factor.copy(),   # no mode shift or pledge before the first year's behaviour
             machinery_fossil_free=np.zeros(n_f, dtype=bool), present=present,
             n_present=population.households_at_start, households_at_start=population.households_at_start)
+
+    def pay(self, payer, sek, investment: bool) -> None:
+        """Book ``sek`` (SEK this year) on ``payer`` (a Payer or a slice of them); ``investment``: capital
+        spending (premiums, capex, connections), otherwise running spending."""
+        self.costs[payer] += sek
+        if investment:
+            self.investment[payer] += sek
 
     @property
     def n_households(self) -> int:
@@ -136,6 +144,7 @@ class State:
     def open_year(self) -> None:
         """Reset the year's flows before the year's processes run."""
         self.costs = np.zeros(3)
+        self.investment = np.zeros(3)
         self.new_cars = np.zeros(5)
         self.grant_spend = 0.0
 

@@ -93,7 +93,14 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("grant_abatement", ("year",), "t CO2e/yr",
             "additional abatement of grant projects funded before the year, free riders excluded"),
     Outcome("costs", ("year", "payer"), "SEK/yr",
-            "transition investment and lever spending by payer"),
+            "all transition spending by payer: investment (investment_costs) plus running lever spending "
+            "(costs - investment_costs), gross of energy savings, SEK of the price year"),
+    Outcome("investment_costs", ("year", "payer"), "SEK/yr",
+            "the part of costs that is investment: vehicle and heating premiums, capex and annualised capital "
+            "charges, charge points, cycle lanes, connections, rewetting establishment"),
+    Outcome("energy_expenditure", ("year", "payer"), "SEK/yr",
+            "spending on the energy and fuel of the stock in use (cars, heating, firms' energy, the group's "
+            "fleet and buildings) at the year's prices; a lever's net cost is its change in costs plus in this"),
     Outcome("fossil_co2", ("year",), "t CO2/yr",
             "territorial fossil CO2"),
     Outcome("cumulative_co2", ("year",), "t CO2",

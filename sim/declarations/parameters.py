@@ -157,6 +157,10 @@ PARAMETERS: tuple[Parameter, ...] = (
     _choice("network_topology", "small_world", ("small_world", "random"),
             "household social network: spatial small world or random graph of equal degree",
             "literature_adoption: topology is itself uncertain", timed=False),
+    Parameter("appraisal_discount_rate", "lever", 0.0, 0.20, 0.035, "1/yr",
+              "real discount rate of the cost appraisal (present costs, cost per tonne); read by the analysis "
+              "(the climate investment plan), never by the engine's behaviour",
+              "asek_7: Trafikverket's social discount rate, 3.5 % real", timed=False),
     # ---------------------------------------------------------- uncertainties
     _uncertain("discount_rate_households", 0.20, 0.40, "1/yr",
                "implicit discount rate of households' investment decisions", "literature_adoption",

@@ -11,10 +11,11 @@ from collections.abc import MutableMapping
 
 import numpy as np
 
-from ..declarations.codes import ENERGY_STEPS, SECTORS, FirmSector, FleetTech, Fuel, Heating, Measure, Sector, Sink
+from ..declarations.codes import ENERGY_STEPS, SECTORS, FleetTech, Fuel, Heating, Measure, Sector, Sink
 from ..kernels import accounting
 from ..state import State, YearContext
 from . import sectors as measures
+from .infrastructure import freight_cut
 from .pledges import unit_plans
 
 
@@ -39,9 +40,7 @@ def firm_fuel_factors(context: YearContext) -> tuple[np.ndarray, np.ndarray, np.
     tech, d, t = context.tech, context.drivers, context.t
     fleet = tech["firm_fleet"]
     diesel_t = fleet["diesel_kg_per_mwh"] / 1000.0 * (1 - d.blend_diesel[t])
-    freight_cut = np.zeros(len(FirmSector))
-    freight_cut[FirmSector.TRANSPORT] = d.rail_share[t]
-    return (freight_cut, np.array([diesel_t, diesel_t * fleet["bio_fossil_share"], 0.0]),
+    return (freight_cut(context), np.array([diesel_t, diesel_t * fleet["bio_fossil_share"], 0.0]),
             np.array([tech["firm_process"]["fuel_kg_per_mwh"] / 1000.0,
                       tech["heating"]["oil_kg_per_mwh_heat"] / 1000.0, diesel_t]))
 
@@ -71,13 +70,13 @@ def _household_totals(state: State, context: YearContext) -> np.ndarray:
 def _firm_totals(state: State, context: YearContext, machinery_fossil_free: np.ndarray) -> np.ndarray:
     """Firms' totals (see the kernel); writes each firm's direct emissions into ``state.direct``."""
     firms = state.firms
-    freight_cut, fleet_t, fuel_t = firm_fuel_factors(context)
+    freight, fleet_t, fuel_t = firm_fuel_factors(context)
     totals = np.empty(6)
     direct = np.empty(state.n_firms)
     accounting.firm_accounts(firms.sector, firms.vehicle_energy, firms.fleet_tech, firms.process_energy,
                              firms.process_electrified, firms.heating_fossil, firms.machinery_energy,
                              machinery_fossil_free, firms.electricity, firms.district_heat, firms.energy_step,
-                             context.p["energy_step_saving"], state.delivery[state.firm_slice], freight_cut, fleet_t,
+                             context.p["energy_step_saving"], state.delivery[state.firm_slice], freight, fleet_t,
                              fuel_t, int(FleetTech.ELECTRIC), context.p["electric_vehicle_efficiency"], totals, direct)
     state.direct[state.firm_slice] = direct
     return totals * state.weight
@@ -209,6 +208,7 @@ def record_flows(state: State, context: YearContext, records: MutableMapping[str
     """Record the year's flows once its processes have run."""
     records["new_cars"][context.t] = state.new_cars
     records["costs"][context.t] = state.costs
+    records["investment_costs"][context.t] = state.investment
     records["grant_spend"][context.t] = state.grant_spend
 
 

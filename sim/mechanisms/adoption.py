@@ -151,19 +151,26 @@ def heating_choices(context: YearContext) -> list[ChoiceSet]:
     """
     heat, p = context.tech["heating"], context.p
     rate, life = p["discount_rate_households"], np.asarray(heat["service_life_years"], dtype=float)
-    price = np.asarray(heat["price_sek_per_mwh"], dtype=float)
-    air_life, air_price = life.copy(), price.copy()
+    air_life = life.copy()
     air_life[Heating.HEAT_PUMP] = heat["air_to_air_life_years"]
-    air_price[Heating.HEAT_PUMP] = price[Heating.DIRECT_ELECTRIC] * (1.0 - p["air_to_air_saving"])
     annuity = {True: np.array([crf(rate, years) for years in life]),
                False: np.array([crf(rate, years) for years in air_life])}
-    running = {True: price, False: air_price}
+    running = dict(zip((False, True), heating_running_costs(context)))
     capital = heating_capital(context)
     green = np.asarray(heat["green"], dtype=float)
     imitation = p["imitation_rate"] * np.array(p["heating_imitation"])
     return [ChoiceSet(capital[heating_group(hydronic, current)] * annuity[hydronic], running[hydronic],
                       heating_constants(context, current), green, p["household_cost_unit"], imitation)
             for hydronic in (False, True) for current in Heating]
+
+
+def heating_running_costs(context: YearContext) -> np.ndarray:
+    """SEK per MWh of heat by system (columns) in a house without (row 0) and with (row 1) water-borne
+    distribution: without it the heat pump is an air-to-air pump, direct electric for the heat it does not save."""
+    price = np.asarray(context.tech["heating"]["price_sek_per_mwh"], dtype=float)
+    air_price = price.copy()
+    air_price[Heating.HEAT_PUMP] = price[Heating.DIRECT_ELECTRIC] * (1.0 - context.p["air_to_air_saving"])
+    return np.stack([air_price, price])
 
 
 def heating_constants(context: YearContext, current: int) -> np.ndarray:
@@ -232,7 +239,7 @@ def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
     bought = np.bincount(chosen[replaced], minlength=len(Fuel)).astype(float)
     cars.fuel[:] = chosen
     state.new_cars = bought * state.weight
-    state.costs[Payer.HOUSEHOLDS] += float((bought * car_net_premium(context)).sum()) * state.weight
+    state.pay(Payer.HOUSEHOLDS, float((bought * car_net_premium(context)).sum()) * state.weight, investment=True)
 
 
 def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:
@@ -244,9 +251,10 @@ def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:
                                context.key(Stream.HEATING), Heating.DISTRICT_HEATING, ~hh.dh_available, group)
     switched = replaced & (chosen != hh.heating)
     pump = switched & (chosen == Heating.HEAT_PUMP)
-    state.costs[Payer.HOUSEHOLDS] += (float(np.sum(heating_extra_cost(context)[group[switched], chosen[switched]]))
-                                      * state.weight)
-    state.costs[Payer.MUNICIPAL_GROUP] += float(np.sum(heating_subsidy(context)[group[pump]])) * state.weight
+    state.pay(Payer.HOUSEHOLDS, float(np.sum(heating_extra_cost(context)[group[switched], chosen[switched]]))
+              * state.weight, investment=True)
+    state.pay(Payer.MUNICIPAL_GROUP, float(np.sum(heating_subsidy(context)[group[pump]])) * state.weight,
+              investment=True)
     hh.hydronic |= switched & np.isin(chosen, WATER_BORNE)   # the conversion was paid with the new system
     hh.heating[:] = chosen
 
@@ -270,7 +278,7 @@ def _firms(state: State, context: YearContext, weights: np.ndarray) -> None:
                         context.key(Stream.PROCESS))
     firms.process_electrified[:] = chosen == ProcessEnergy.ELECTRIC
     cost += float(np.sum(firms.process_energy[firms.process_electrified])) * process.capex[ProcessEnergy.ELECTRIC]
-    state.costs[Payer.FIRMS] += cost * state.weight
+    state.pay(Payer.FIRMS, cost * state.weight, investment=True)   # annualised capital charges of the premiums
 
 
 def _municipal_vehicles(state: State, context: YearContext, weights: np.ndarray) -> None:
@@ -284,7 +292,7 @@ def _municipal_vehicles(state: State, context: YearContext, weights: np.ndarray)
                                np.zeros(n_v), np.zeros(n_v), context.key(Stream.MUNICIPAL_FLEET))
     bought_electric = int(np.count_nonzero(replaced & (chosen == FleetTech.ELECTRIC)))
     vehicles.tech[:] = chosen
-    state.costs[Payer.MUNICIPAL_GROUP] += bought_electric * mf["electric_premium_sek"]
+    state.pay(Payer.MUNICIPAL_GROUP, bought_electric * mf["electric_premium_sek"], investment=True)
 
 
 def step(state: State, context: YearContext) -> None:

@@ -118,4 +118,7 @@ def step(state: State, context: YearContext) -> None:
     own_cost = float(np.sum(offer.cost[all_executed & ~all_funded]))
     state.grant_abatement += credited
     state.grant_spend = spend
-    state.costs[Payer.MUNICIPAL_GROUP] += spend + own_cost
+    state.pay(Payer.MUNICIPAL_GROUP, spend + own_cost, investment=False)
+    paid = (all_funded | all_executed)[offer.of(GrantProject.BEHAVIOUR)]
+    running = float(np.sum(offer.cost[offer.of(GrantProject.BEHAVIOUR)][paid]))   # behaviour projects
+    state.investment[Payer.MUNICIPAL_GROUP] += max(0.0, spend + own_cost - running)

@@ -173,4 +173,4 @@ def step(state: State, context: YearContext) -> None:
         return
     _, covered = aggregate_abatement(context, levels)
     energy = float(np.sum(state.firms.machinery_energy[permit_only(state, context, levels)])) * state.weight
-    state.costs += costs_by_payer(context, covered, energy)
+    state.pay(slice(None), costs_by_payer(context, covered, energy), investment=False)   # yearly costs per t covered

@@ -13,7 +13,7 @@ import mesa
 
 from ..declarations.codes import ENERGY_STEPS, ActorKind, FleetTech, Fuel, GrantProject, Heating, Signal, Stream
 from ..kernels.rng import uniform, uniform_at
-from ..mechanisms import accounting, adoption, infrastructure, sectors
+from ..mechanisms import accounting, adoption, infrastructure, procurement, sectors
 from ..mechanisms.adoption import ChoiceSet
 
 
@@ -184,7 +184,7 @@ class Household(Actor):
                                            self.exposure[Signal.LOW_CARBON_CAR], m.keys[Stream.CARS], car.index)
         if replaced:
             m.new_cars[car.fuel] += 1
-            m.costs[0] += m.car_net_premium[car.fuel] * m.weight
+            m.pay(0, m.car_net_premium[car.fuel] * m.weight, investment=True)
 
     def replace_heating(self):
         m = self.model
@@ -196,9 +196,9 @@ class Household(Actor):
         chosen, replaced = market.choose(self.heating, m.heating_rates[self.heating], u,
                                          self.exposure[Signal.LOW_CARBON_HEAT], m.keys[Stream.HEATING], self.index)
         if replaced and chosen != self.heating:
-            m.costs[0] += m.heating_extra_cost[group][chosen] * m.weight
-            if chosen == Heating.HEAT_PUMP:
-                m.costs[2] += m.heating_subsidy[group] * m.weight       # the municipality pays the subsidy
+            m.pay(0, m.heating_extra_cost[group][chosen] * m.weight, investment=True)
+            if chosen == Heating.HEAT_PUMP:      # the municipality pays the subsidy
+                m.pay(2, m.heating_subsidy[group] * m.weight, investment=True)
             if chosen in adoption.WATER_BORNE:
                 self.hydronic = True            # converted to water-borne distribution with the new system
         self.heating = chosen
@@ -211,6 +211,12 @@ class Household(Actor):
         if not self.low_meat_diet:
             hazard = m.p["diet_shift_rate"] * 2.0 * self.attitude * (1.0 + self.strength + self.exposure[Signal.LOW_MEAT])
             self.low_meat_diet = happens(hazard, m.keys[Stream.DIET], self.index)
+
+    def energy_bill(self, price) -> float:
+        """SEK/yr for the cars' fuel or power and the dwelling's heat."""
+        km = self.model.calib["km_per_car"] * self.km_factor
+        return (sum(km * price.car_sek_per_km[c.fuel] for c in self.cars)
+                + self.heat_demand * price.heat_sek_per_mwh[int(self.hydronic)][self.heating])
 
     def account(self, fossil_kg_per_km, footprint_kg_per_km):
         """Car t CO2e, travel footprint, oil-heating t CO2e, district heat MWh, electricity MWh, food footprint."""
@@ -261,7 +267,7 @@ class Firm(Actor):
         self.fleet_tech, _ = market.choose(self.fleet_tech, rate, u, self.exposure[Signal.LOW_CARBON_CAR],
                                            m.keys[Stream.FIRM_FLEET], self.j)
         if self.fleet_tech == FleetTech.ELECTRIC:
-            m.costs[1] += self.vehicle_energy * m.drivers.fleet_electric_premium[m.t] * m.weight
+            m.pay(1, self.vehicle_energy * m.drivers.fleet_electric_premium[m.t] * m.weight, investment=True)
 
     def renew_process_energy(self):
         m, market = self.model, self.model.process_market
@@ -271,7 +277,7 @@ class Firm(Actor):
                                   m.keys[Stream.PROCESS], self.j)
         self.process_electrified = chosen == 1
         if self.process_electrified:
-            m.costs[1] += self.process_energy * market.capex[1] * m.weight
+            m.pay(1, self.process_energy * market.capex[1] * m.weight, investment=True)
 
     def climb_energy_ladder(self):
         """One more Energitrappan step, faster with the fast track's support, a pledge and stepping neighbours."""
@@ -284,8 +290,8 @@ class Firm(Actor):
         if happens(hazard, m.keys[Stream.STEPS], self.j):
             self.energy_step += 1
             cost = self.employees * steps["cost_sek_per_employee"] * m.weight
-            m.costs[1] += cost * (1 - support)
-            m.costs[2] += cost * support
+            m.pay(1, cost * (1 - support), investment=True)
+            m.pay(2, cost * support, investment=True)
 
     def connect_heat_recovery(self):
         """An eligible firm connects its surplus heat to district heating."""
@@ -296,8 +302,19 @@ class Firm(Actor):
         hazard = hr["base_rate"] * (1.0 + self.pledged) + hr["support_rate"] * support
         if happens(hazard, m.keys[Stream.RECOVERY], self.j):
             self.heat_recovery = True
-            m.costs[1] += hr["connection_cost_sek"] * m.weight * (1 - support)
-            m.costs[2] += hr["connection_cost_sek"] * m.weight * support
+            m.pay(1, hr["connection_cost_sek"] * m.weight * (1 - support), investment=True)
+            m.pay(2, hr["connection_cost_sek"] * m.weight * support, investment=True)
+
+    def energy_bill(self, price, freight_cut) -> float:
+        """SEK/yr for the energy the firm uses after steps, its pledge and the rail share (as in ``account``)."""
+        efficiency, delivery = (1.0 - self.model.p["energy_step_saving"]) ** self.energy_step, self.delivery
+        return (self.vehicle_energy * (1.0 - freight_cut[self.sector]) * delivery
+                * price.fleet_sek_per_mwh[self.fleet_tech]
+                + self.process_energy * efficiency * delivery * price.process_sek_per_mwh[int(self.process_electrified)]
+                + self.heating_fossil * efficiency * delivery * price.oil_heat_sek_per_mwh
+                + self.machinery_energy * delivery * price.diesel_sek_per_mwh
+                + self.electricity * efficiency * price.electricity_sek_per_mwh
+                + self.district_heat * efficiency * price.district_heat_sek_per_mwh)
 
     def account(self, freight_cut, fleet_t_per_mwh, fuel_t_per_mwh):
         """Transport, industry, heating, machinery t CO2e; district heat and electricity MWh; sets ``direct``."""
@@ -349,6 +366,13 @@ class MunicipalUnit(Actor):
     def visible(self):
         return any(v.tech == FleetTech.ELECTRIC for v in self.vehicles), False, self.pledge_year != 0, False, False
 
+    def energy_bill(self, price) -> float:
+        """SEK/yr for its vehicles' fuel or power (cut by its plan), fossil heat, electricity and district heat."""
+        km = self.model.tech["municipal_fleet"]["km_per_vehicle"]
+        return (sum(km * price.vehicle_sek_per_km[v.tech] for v in self.vehicles) * self.delivery
+                + self.fossil_heat * self.delivery * price.oil_heat_sek_per_mwh
+                + self.electricity * price.electricity_sek_per_mwh + self.district_heat * price.district_heat_sek_per_mwh)
+
     def step(self):
         """A unit's year: perhaps a pledge, then renewal of its vehicles (electric only after the mandate)."""
         self.consider_pledge()
@@ -358,7 +382,7 @@ class MunicipalUnit(Actor):
             vehicle.tech, replaced = market.choose(vehicle.tech, m.p["fleet_replacement_rate"], u, 0.0,
                                                    m.keys[Stream.MUNICIPAL_FLEET], vehicle.index)
             if replaced and vehicle.tech == FleetTech.ELECTRIC:
-                m.costs[2] += m.tech["municipal_fleet"]["electric_premium_sek"]
+                m.pay(2, m.tech["municipal_fleet"]["electric_premium_sek"], investment=True)
 
     def proposals(self):
         """One grant project of each kind (cost SEK, true t CO2e/yr cut, what it converts), in GrantProject order."""
@@ -402,8 +426,14 @@ class Municipality(mesa.Agent):
 
     def step(self):
         m = self.model
+        c = m.context
         self.allocate_grants()
-        m.costs[2] += m.grant_spend + self.lever_costs()
+        m.costs[2] += m.grant_spend
+        m.pay(2, infrastructure.lever_investment(c), investment=True)
+        shifted = sum(f.vehicle_energy * m.freight_cut[f.sector] * f.delivery for f in m.firms) * m.weight
+        m.pay(2, infrastructure.lever_running_costs(c) + infrastructure.rail_freight_cost(c, shifted),
+              investment=False)
+        m.pay(2, procurement.criteria_cost(c, sum(float(u.procurement.sum()) for u in m.units)), investment=False)
         if m.year >= m.p["fossil_free_machinery_year"]:
             for firm in m.firms:
                 if firm.municipal_supplier and firm.machinery_energy > 0:
@@ -441,13 +471,12 @@ class Municipality(mesa.Agent):
                 m.grant_spend += real[p][1][2]
         for p, (i, (unit, project, cost, true, size), _) in enumerate(real):
             free_rider = uniform_at(m.free_rider_key, i, 0) < m.p["free_rider_share"]
+            capital = project != GrantProject.BEHAVIOUR     # behaviour projects are running costs
+            if funded[p] and capital:
+                m.investment[2] += cost
             if uniform_at(key, i, 2) < m.p["grant_delivery"] and (funded[p] or free_rider):
                 unit.execute(project, true, size)
                 if funded[p] and not free_rider:
                     m.grant_abatement += true
                 elif not funded[p]:
-                    m.costs[2] += cost
-
-    def lever_costs(self) -> float:
-        """The group's spending this year on charge points, cycle lanes, transit, removals and offsets."""
-        return infrastructure.lever_costs(self.model.context)
+                    m.pay(2, cost, investment=capital)

@@ -37,7 +37,7 @@ from ..declarations.codes import SECTORS, SINKS, ActorKind, Measure, Stream
 from ..exogenous import build_drivers
 from ..kernels.rng import make_key
 from ..land import land_use_flux, removals
-from ..mechanisms import accounting, adoption, behaviour, infrastructure, pledges
+from ..mechanisms import accounting, adoption, behaviour, energy, infrastructure, pledges
 from ..mechanisms import sectors as measures
 from ..mechanisms.adoption import utility_weights
 from ..network import build_network
@@ -136,15 +136,22 @@ class ClimateModel(mesa.Model):
         self.year, self.p = self.context.year, self.context.p   # this year's lever values
         self.keys = {s: make_key(self.run_seed, self.year, s + self.stream_offset) for s in YEARLY_STREAMS}
         self.account()                         # 7. emissions of the stock in use this year
-        self.costs, self.new_cars = np.zeros(3), np.zeros(5)
+        self.costs, self.investment, self.new_cars = np.zeros(3), np.zeros(3), np.zeros(5)
         self.open_markets()                    # 1. exogenous update
         self.municipality.step()               # 2. municipal action
         self.actors.do("show_signals")         # 3. influence: everyone sees the neighbours of 1 January
         self.actors.do("observe_neighbours")
         self.actors.do("step")                 # 4-6. pledges, adoption, behaviour: next year's stock
         self.record.update({"new_cars": self.new_cars * self.weight, "costs": self.costs,
+                            "investment_costs": self.investment,
                             "grant_spend": self.grant_spend})
         self.datacollector.collect(self)
+
+    def pay(self, payer: int, sek: float, investment: bool) -> None:
+        """Book ``sek`` on ``payer`` this year; ``investment``: capital spending, otherwise running spending."""
+        self.costs[payer] += sek
+        if investment:
+            self.investment[payer] += sek
 
     def run(self) -> ClimateModel:
         for _ in self.drivers.years:
@@ -176,6 +183,7 @@ class ClimateModel(mesa.Model):
         footprint_km = accounting.car_footprint_kg_per_km(c).tolist()
         household = np.sum([h.account(fossil_km, footprint_km) for h in self.households], axis=0) * w
         freight_cut, fleet_t, fuel_t = accounting.firm_fuel_factors(c)
+        self.freight_cut = freight_cut.tolist()
         self.measure_uptake = measures.year_uptake(c)
         permitted = set(self.permitted_firms())
         for f in self.firms:
@@ -219,6 +227,10 @@ class ClimateModel(mesa.Model):
                        + (calib["public_other_t"] + scope3) / d.population[t])
         self.write_record(sectors, consumption, scopes)
         self.record["sector_measure_abatement"] = abatement
+        price = energy.prices(c)
+        self.record["energy_expenditure"] = [sum(h.energy_bill(price) for h in self.households) * w,
+                                             sum(f.energy_bill(price, self.freight_cut) for f in self.firms) * w,
+                                             sum(u.energy_bill(price) for u in self.units)]
 
     def permitted_firms(self):
         """Firms with machinery whose run draw lies below this year's permit share (sector measures)."""
@@ -279,7 +291,7 @@ class ClimateModel(mesa.Model):
                        f"scale={self.scale}, stream_offset={self.stream_offset})",
         }
         return to_dataset(records, self.drivers.years, self.values, attrs, self.data.targets, sc.outputs,
-                          sc.lever_years)
+                          sc.lever_years, self.data.price_year)
 
 
 def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | None = None,
