@@ -12,8 +12,9 @@ package, all in one :func:`sim.run_batch` so that run ``i`` of every variant sha
 The levers' removed-from-package abatements do not add up to the package's: the remainder, the package's
 paired difference minus their sum, is the **interaction** (negative when levers overlap, positive when they
 reinforce each other), reported by year and cumulated, per run. Costs are the variant's extra ``costs``
-(and ``energy_expenditure`` when the engine reports it: fuel and energy bills, so savings count), by payer,
-discounted to the base year (the scenario's ``levers_from``, else its start year). Tonnes are not
+plus ``energy_expenditure`` (fuel and energy bills, so savings count), by payer, in SEK of the data's price
+year, discounted at ``appraisal_discount_rate`` to the base year (the scenario's ``levers_from``, else its
+start year); the investment part (``investment_costs``) is reported apart as well. Tonnes are not
 discounted: the cost per tonne is present net cost / cumulative abatement over the appraisal period
 (the start year to the climate-positive year 2045, or the run's end if earlier).
 """
@@ -28,15 +29,16 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, NEVER
 from .scenario import Scenario
 
 __all__ = ["PlanVariants", "investment_plan", "levers_at_defaults", "plan_dataset", "plan_variants", "planned_levers",
            "scenario_with_only", "scenario_without"]
 
-DEFAULT_DISCOUNT_RATE = 0.035
-"""Real discount rate, 1/yr, when the scenario declares no ``appraisal_discount_rate`` lever: the Swedish
-transport appraisal's (Trafikverket ASEK 7.0, chapter 5; calibration/data/SOURCES.md key asek_discount_rate)."""
+APPRAISAL_LEVERS = ("appraisal_discount_rate",)
+"""Levers of the analysis, not of the city: never attributed (the rate's default, 3.5 %/yr real, is the Swedish
+transport appraisal's, SOURCES.md key asek_7)."""
 
 HORIZONS = (2030, 2045)
 """Last years of the cumulative abatements (from the start year, inclusive): the contract's reduction year
@@ -46,7 +48,7 @@ ATTRIBUTIONS = ("alone", "removed")
 STATISTICS = ("median", "p05", "p95")
 _QUANTILES = (0.5, 0.05, 0.95)
 COST_TERMS = ("costs", "energy_expenditure")
-"""Engine outputs (year, payer) SEK/yr summed into a variant's net cost, where the engine reports them."""
+"""Engine outputs (year, payer) SEK/yr summed into a variant's net cost: spending, and energy bills (savings)."""
 
 BASELINE, PACKAGE = "baseline", "package"
 
@@ -87,8 +89,10 @@ def levers_at_defaults(scenario: Scenario) -> Scenario:
 
 
 def planned_levers(scenario: Scenario, baseline: Scenario) -> tuple[str, ...]:
-    """Levers whose value in ``scenario`` differs from ``baseline``'s, in declaration order."""
-    return tuple(p.name for p in LEVERS if scenario.levers[p.name] != baseline.levers[p.name])
+    """Levers whose value in ``scenario`` differs from ``baseline``'s, in declaration order (the analysis's
+    own :data:`APPRAISAL_LEVERS` left out)."""
+    return tuple(p.name for p in LEVERS
+                 if p.name not in APPRAISAL_LEVERS and scenario.levers[p.name] != baseline.levers[p.name])
 
 
 def _timed(scenario: Scenario, lever: str) -> dict:
@@ -109,8 +113,8 @@ def scenario_without(scenario: Scenario, baseline: Scenario, lever: str) -> Scen
 def plan_variants(scenario: Scenario, baseline: Scenario | None = None) -> PlanVariants:
     """The baseline, the package and each lever's two variants (see the module docstring).
 
-    Every variant skips the pledge counterfactual: the plan does not use ``delivered_reduction``, and the
-    batch takes half the time.
+    Every variant skips the pledge counterfactual (the plan does not use ``delivered_reduction``, and the
+    batch takes half the time) and keeps every output, whatever the scenario's ``[outputs]``.
 
     Raises
     ------
@@ -129,7 +133,7 @@ def plan_variants(scenario: Scenario, baseline: Scenario | None = None) -> PlanV
                          f"from the baseline ({baseline.name}); given none")
 
     def lean(s: Scenario, name: str | None = None) -> Scenario:
-        return dataclasses.replace(s, name=name or s.name, pledge_counterfactual=False)
+        return dataclasses.replace(s, name=name or s.name, pledge_counterfactual=False, outputs=())
 
     return PlanVariants(scenario, baseline, lean(baseline, BASELINE), lean(scenario, PACKAGE), levers,
                         tuple(lean(scenario_with_only(baseline, scenario, lever)) for lever in levers),
@@ -159,7 +163,7 @@ def investment_plan(scenario: Scenario, runs: int, seed: int = 1, *, baseline: S
         As for :func:`sim.run_batch` (a store makes the batch resumable).
     discount_rate : float, optional
         Real discount rate, 1/yr, in [0, 1); default the scenario's ``appraisal_discount_rate`` lever
-        where declared, else :data:`DEFAULT_DISCOUNT_RATE`.
+        (3.5 %/yr unless the scenario sets it).
 
     Returns
     -------
@@ -182,7 +186,7 @@ def investment_plan(scenario: Scenario, runs: int, seed: int = 1, *, baseline: S
 
 def _discount_rate(scenario: Scenario, given: float | None) -> float:
     if given is None:
-        return float(scenario.levers.get("appraisal_discount_rate", DEFAULT_DISCOUNT_RATE))
+        return float(scenario.levers["appraisal_discount_rate"])
     if isinstance(given, bool) or not isinstance(given, (int, float)) or not 0 <= given < 1:
         raise ValueError(f"discount_rate: allowed a number in [0, 1) (1/yr, real); given {given!r}")
     return float(given)
@@ -197,8 +201,9 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     horizon_end = min(HORIZONS[-1], int(years[-1]))
     base_year = package.levers_from if package.levers_from is not None else package.start_year
     net = batch["net_emissions"]
-    terms = [name for name in COST_TERMS if name in batch]
-    cost = sum(batch[name] for name in terms)
+    terms = COST_TERMS
+    cost = batch["costs"] + batch["energy_expenditure"]
+    investment = batch["investment_costs"]
     levers = list(variants.levers)
 
     def pick(values: xr.DataArray, scenarios: Sequence[Scenario]) -> xr.DataArray:
@@ -220,6 +225,9 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     window = {"year": slice(None, horizon_end)}
     present_cost = (extra_cost * factor).sel(window).sum("year")
     present_package_cost = ((package_cost - base_cost) * factor).sel(window).sum("year")
+    extra_investment = both(pick(investment, variants.alone) - investment.sel(scenario=BASELINE, drop=True),
+                            investment.sel(scenario=PACKAGE, drop=True) - pick(investment, variants.removed))
+    present_investment = (extra_investment.transpose("attribution", "lever", "run", ...) * factor).sel(window)
 
     first = int(years[0])
     ds = xr.Dataset(attrs={})
@@ -246,6 +254,9 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     discounted = f"discounted at {100 * rate:g} %/yr real to {base_year}, summed over {appraisal}"
     ds["present_cost"] = _var(present_cost, "SEK", f"extra net cost of the lever by payer ({' + '.join(terms)}), "
                               + discounted)
+    ds["present_investment_cost"] = _var(present_investment.sum("year"), "SEK",
+                                         "extra investment of the lever by payer (investment_costs; the rest of "
+                                         "present_cost is running spending and energy), " + discounted)
     ds["present_package_cost"] = _var(present_package_cost, "SEK",
                                       f"extra net cost of the whole package by payer ({' + '.join(terms)}), "
                                       + discounted)
@@ -273,7 +284,10 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
         statistic=("statistic", list(STATISTICS), {"long_name": "median and 5 % and 95 % quantiles over runs"}))
     for name in ("run", "year", "payer"):
         ds[name].attrs = dict(batch[name].attrs)
-    price_years = {str(batch[name].attrs["price_year"]) for name in terms if "price_year" in batch[name].attrs}
+    price_year = load_municipality(package.municipality).price_year
+    for name in ("present_cost", "present_investment_cost", "present_package_cost", "cost_per_tonne"):
+        for variable in (name, f"{name}_summary"):
+            ds[variable].attrs["price_year"] = price_year
     ds.attrs = {
         "title": f"sim investment plan of scenario {variants.scenario.name!r} ({len(levers)} levers)",
         "Conventions": "CF-1.10", "source": f"sim {__version__} (klimatsim), agent-based model",
@@ -282,8 +296,7 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
         "sim_version": __version__, "seed": batch.attrs["seed"], "runs": batch.sizes["run"],
         "scale": float(batch["scale"].values[0]), "scenario_text": package.text,
         "baseline_text": variants.baseline.text, "discount_rate": rate, "discount_base_year": int(base_year),
-        "appraisal_period": appraisal, "price_year": ", ".join(sorted(price_years)) or
-        "not stated by the engine's costs (technology.toml's figures as given)",
+        "appraisal_period": appraisal, "price_year": price_year,
         "net_cost_terms": " + ".join(terms), "cost_per_tonne_definition": (
             "per run: present net cost of all payers / undiscounted tonnes avoided over the appraisal period; "
             "median and 5-95 % band over the runs with positive abatement"),

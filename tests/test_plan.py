@@ -33,12 +33,21 @@ charge_points_per_year = 400
 
 
 @pytest.fixture(scope="module")
-def contract_plan():
+def client():
+    """One local cluster of two workers for the module's batches."""
+    from sim.cluster import connect
+
+    with connect(None, 2) as dask_client:
+        yield dask_client
+
+
+@pytest.fixture(scope="module")
+def contract_plan(client):
     """The plan of the contract scenario, and a plain batch of its baseline and package on the same seed."""
     scenario = load_scenario(CONTRACT)
-    plan = investment_plan(scenario, RUNS, SEED, scale=SCALE, workers=2)
+    plan = investment_plan(scenario, RUNS, SEED, scale=SCALE, client=client)
     variants = plan_variants(scenario)
-    plain = run_batch([variants.reference, scenario], RUNS, SEED, scale=SCALE, workers=2)
+    plain = run_batch([variants.reference, scenario], RUNS, SEED, scale=SCALE, client=client)
     return scenario, plan, plain
 
 
@@ -58,13 +67,13 @@ def test_removed_plus_interaction_is_the_package(contract_plan):
     assert len(plan["lever"]) >= 10 and float(np.abs(paired.sum("year")).min()) > 0
 
 
-def test_baseline_variant_is_the_plain_baseline(contract_plan):
+def test_baseline_variant_is_the_plain_baseline(contract_plan, client):
     """Common random numbers: the plan's baseline and package variants (pledge counterfactual off) are bit for
     bit a plain batch of the baseline and the scenario as loaded, on the same seed."""
     scenario, _, plain = contract_plan
     names = [str(n) for n in plain["scenario"].values]
     variants = plan_variants(scenario)
-    batch = run_batch(variants.scenarios[:2], RUNS, SEED, scale=SCALE, workers=2)
+    batch = run_batch(variants.scenarios[:2], RUNS, SEED, scale=SCALE, client=client)
     for name in ("net_emissions", "costs", "emissions"):
         np.testing.assert_array_equal(batch[name].sel(scenario="baseline").values,
                                       plain[name].sel(scenario=names[0]).values)
@@ -121,7 +130,8 @@ def test_present_cost_is_discounted(contract_plan, tmp_path):
     """The present cost discounts each year's extra cost to the base year at the stated rate."""
     _, plan, plain = contract_plan
     names = [str(n) for n in plain["scenario"].values]
-    cost = sum(plain[term] for term in plan.attrs["net_cost_terms"].split(" + "))
+    assert plan.attrs["net_cost_terms"] == "costs + energy_expenditure"
+    cost = plain["costs"] + plain["energy_expenditure"]
     extra = (cost.sel(scenario=names[1]) - cost.sel(scenario=names[0])).sel(year=slice(None, 2045))
     factor = 1.035 ** -(extra["year"] - plan.attrs["discount_base_year"])
     np.testing.assert_allclose(plan["present_package_cost"].values,
@@ -130,7 +140,7 @@ def test_present_cost_is_discounted(contract_plan, tmp_path):
     assert "data:image/png;base64," in page and "SEK/t CO2e" in page and "biochar capacity" in page
 
 
-def test_cli_writes_the_plan(tmp_path):
+def test_cli_writes_the_plan(tmp_path, client):
     """``sim plan`` writes a NetCDF plan that opens with its checksums, and the HTML page."""
     scenario = tmp_path / "small.toml"
     scenario.write_text(SMALL)
@@ -143,7 +153,7 @@ def test_cli_writes_the_plan(tmp_path):
     ds = open_results(out)
     assert list(ds["lever"].values) == ["charge_points_per_year", "biochar_capacity"]
     assert ds.sizes["run"] == 2 and "interaction" in ds and page.stat().st_size > 1000
-    expected = investment_plan(parse_scenario(SMALL), 2, 3, workers=1)
+    expected = investment_plan(parse_scenario(SMALL), 2, 3, client=client)
     xr.testing.assert_allclose(ds["abatement"], expected["abatement"], rtol=0, atol=0)
 
 
@@ -151,3 +161,14 @@ def test_a_scenario_without_levers_is_refused():
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
     with pytest.raises(ValueError, match="field 'levers'"):
         plan_variants(scenario, baseline=scenario)
+
+
+def test_the_discount_rate_is_the_analysis_lever_never_attributed():
+    """``appraisal_discount_rate`` set in a scenario is the plan's rate, not one of its levers."""
+    from sim.plan import _discount_rate
+
+    scenario = load_scenario(CONTRACT).with_levers(appraisal_discount_rate=0.05)
+    assert "appraisal_discount_rate" not in plan_variants(scenario).levers
+    assert _discount_rate(scenario, None) == 0.05 and _discount_rate(scenario, 0.02) == 0.02
+    with pytest.raises(ValueError, match="discount_rate"):
+        _discount_rate(scenario, 1.5)
