@@ -201,8 +201,7 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     horizon_end = min(HORIZONS[-1], int(years[-1]))
     base_year = package.levers_from if package.levers_from is not None else package.start_year
     net = batch["net_emissions"]
-    terms = COST_TERMS
-    cost = batch["costs"] + batch["energy_expenditure"]
+    cost = sum(batch[name] for name in COST_TERMS)
     investment = batch["investment_costs"]
     levers = list(variants.levers)
 
@@ -252,13 +251,13 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
                              "the sum of the levers' removed-from-package abatements (negative: levers overlap)")
     appraisal = f"{first}-{horizon_end}"
     discounted = f"discounted at {100 * rate:g} %/yr real to {base_year}, summed over {appraisal}"
-    ds["present_cost"] = _var(present_cost, "SEK", f"extra net cost of the lever by payer ({' + '.join(terms)}), "
+    ds["present_cost"] = _var(present_cost, "SEK", f"extra net cost of the lever by payer ({' + '.join(COST_TERMS)}), "
                               + discounted)
     ds["present_investment_cost"] = _var(present_investment.sum("year"), "SEK",
                                          "extra investment of the lever by payer (investment_costs; the rest of "
                                          "present_cost is running spending and energy), " + discounted)
     ds["present_package_cost"] = _var(present_package_cost, "SEK",
-                                      f"extra net cost of the whole package by payer ({' + '.join(terms)}), "
+                                      f"extra net cost of the whole package by payer ({' + '.join(COST_TERMS)}), "
                                       + discounted)
     tonnes = ds["cumulative_abatement_2045"]
     total = present_cost.sum("payer")
@@ -268,7 +267,7 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     for name in list(ds.data_vars):
         if "run" in ds[name].dims:
             ds[f"{name}_summary"] = _summary(ds[name])
-    ds["no_cost_reason"] = _no_cost_reasons(ds, appraisal, " + ".join(terms))
+    ds["no_cost_reason"] = _no_cost_reasons(ds, appraisal, " + ".join(COST_TERMS))
     for lever in ("lever_value", "reference_value"):
         source = package if lever == "lever_value" else variants.baseline
         ds[lever] = (("lever",), np.array([_setting(source, name) for name in levers]),
@@ -297,7 +296,7 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
         "scale": float(batch["scale"].values[0]), "scenario_text": package.text,
         "baseline_text": variants.baseline.text, "discount_rate": rate, "discount_base_year": int(base_year),
         "appraisal_period": appraisal, "price_year": price_year,
-        "net_cost_terms": " + ".join(terms), "cost_per_tonne_definition": (
+        "net_cost_terms": " + ".join(COST_TERMS), "cost_per_tonne_definition": (
             "per run: present net cost of all payers / undiscounted tonnes avoided over the appraisal period; "
             "median and 5-95 % band over the runs with positive abatement"),
         "interaction_definition": "package_abatement - sum over levers of abatement(attribution='removed')",
