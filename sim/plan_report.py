@@ -64,7 +64,7 @@ def draw_cost_curve(ax, ds: xr.Dataset, attribution: str = "alone") -> list[str]
     ax.set_xlim(0, max(left, 1.0))
     heights = [per_t[lever] for lever in shown] or [0.0]
     span = max(max(heights), 0.0) - min(min(heights), 0.0) or 1.0
-    ax.set_ylim(min(min(heights), 0.0) - 0.3 * span * (min(heights) < 0), max(max(heights), 0.0) + 0.3 * span)
+    ax.set_ylim(min(min(heights), 0.0) - 0.45 * span * (min(heights) < 0), max(max(heights), 0.0) + 0.45 * span)
     ax.set_xlabel(f"emissions avoided {ds.attrs.get('appraisal_period', '')}, kt CO2e (median; bar width)")
     ax.set_ylabel("net cost per tonne avoided, SEK/t CO2e (median)")
     ax.set_title(f"Marginal abatement cost curve: each lever {_ATTRIBUTION_TEXT[attribution]}", fontsize=10)
