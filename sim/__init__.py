@@ -12,11 +12,12 @@ compile on first use and are cached on disk.
 """
 from importlib import import_module
 
-_HOMES = {"calibrate": "calibration", "run_batch": "batch", "simulate": "engine", "Scenario": "scenario", "ScenarioError": "scenario",
-          "load_scenario": "scenario", "open_results": "store"}
+_HOMES = {"calibrate": "calibration", "run_batch": "batch", "simulate": "engine", "Scenario": "scenario",
+          "ScenarioError": "scenario", "load_scenario": "scenario", "open_results": "store", "investment_plan": "plan"}
 """Module of each public name, imported when the name is first read."""
 
-__all__ = ["Scenario", "ScenarioError", "__version__", "calibrate", "load_scenario", "open_results", "run_batch", "simulate"]
+__all__ = ["Scenario", "ScenarioError", "__version__", "calibrate", "investment_plan", "load_scenario", "open_results",
+           "run_batch", "simulate"]
 
 
 def __getattr__(name: str):

@@ -1,6 +1,6 @@
-"""Command line: ``sim run``, ``summary``, ``report``, ``validate``, ``explore``, ``calibrate`` (also
-``python -m sim``), and the analyses of :mod:`sim.cli_analysis` (``sim sensitivity``, ``sim discover``,
-``sim optimise``).
+"""Command line: ``sim run``, ``plan``, ``summary``, ``report``, ``validate``, ``explore``, ``calibrate``
+(also ``python -m sim``), and the analyses of :mod:`sim.cli_analysis` (``sim sensitivity``,
+``sim discover``, ``sim optimise``).
 
 Exit codes, for scripts:
 
@@ -103,6 +103,42 @@ def _calibrate(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED
     print(f"wrote {write_posterior(posterior, args.out)}")
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace) -> int:
+    """``sim plan``: the investment plan of one scenario, written as NetCDF (and an HTML page)."""
+    import shutil
+
+    from .data import load_municipality
+    from .plan import investment_plan
+    from .scenario import load_scenario
+    from .store import check_replaceable, write_dataset
+    from .store_lock import store_lock
+    from .validation import check_scale_for
+
+    scenario = load_scenario(args.scenario)
+    baseline = None if args.baseline is None else load_scenario(args.baseline)
+    if args.scale is not None:
+        check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
+    check_replaceable(args.out)
+    store = args.out.with_name(args.out.name + ".partial.zarr")  # the batch, resumable until the plan is written
+    with store_lock(store):
+        try:
+            ds = investment_plan(scenario, args.runs, seed=args.seed, baseline=baseline, scale=args.scale,
+                                 client=args.scheduler, workers=args.workers, store=store, progress=not args.quiet)
+        except KeyboardInterrupt:
+            _traceback(getattr(args, "debug", False))
+            print(f"sim: interrupted; finished runs are kept in {store}; rerun the same command to resume",
+                  file=sys.stderr)
+            return EXIT_INTERRUPTED
+        written = [str(write_dataset(ds, args.out))]
+        shutil.rmtree(store)
+    if args.report:
+        from .plan_report import write_plan_report
+
+        written.append(str(write_plan_report(ds, args.report)))
+    print("wrote " + ", ".join(written))
     return EXIT_OK
 
 
@@ -215,6 +251,13 @@ def _results_path(text: str) -> Path:
     return path
 
 
+def _netcdf_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix != ".nc":
+        raise argparse.ArgumentTypeError(f"allowed a path ending in .nc; given {text!r}")
+    return path
+
+
 def _html_path(text: str) -> Path:
     path = Path(text)
     if path.suffix not in (".html", ".htm"):
@@ -290,6 +333,27 @@ def build_parser() -> argparse.ArgumentParser:
     fit_where.add_argument("--scheduler", default=None, metavar="ADDRESS", help="address of a Dask scheduler")
     fit.add_argument("--quiet", action="store_true", help="no progress")
     fit.set_defaults(handler=_calibrate)
+
+    plan = commands.add_parser("plan", parents=[debug], help="the investment plan: each lever's abatement and cost",
+                               description="Run every lever of a scenario alone on the baseline and removed from "
+                                           "the package, on common random numbers, and write each lever's "
+                                           "abatement, present cost by payer and cost per tonne (sim.plan).")
+    plan.add_argument("scenario", type=Path, metavar="SCENARIO.toml")
+    plan.add_argument("--runs", type=_runs, default=50, help="runs per variant (default 50)")
+    plan.add_argument("--seed", type=_seed, default=1, help="root seed of the sample and the runs (default 1)")
+    plan.add_argument("--out", type=_netcdf_path, required=True, help="the plan: a .nc file")
+    plan.add_argument("--baseline", type=Path, default=None, metavar="BASELINE.toml",
+                      help="the reference scenario (default: the scenario with every lever at its default)")
+    plan_where = plan.add_mutually_exclusive_group()
+    plan_where.add_argument("--workers", type=_workers, default=None,
+                            help=f"processes of the local Dask cluster, at most {MAX_WORKERS} (default: one per core)")
+    plan_where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                            help="address of an existing Dask scheduler (used unchanged)")
+    plan.add_argument("--scale", type=_scale, default=None, help="population scale of every run (default: the "
+                                                                   "scenario's)")
+    plan.add_argument("--report", type=_html_path, default=None, help="also write the plan as an HTML page here")
+    plan.add_argument("--quiet", action="store_true", help="no progress bar")
+    plan.set_defaults(handler=_plan)
 
     summary = commands.add_parser("summary", parents=[debug], help="print the per-scenario summary of a batch result")
     summary.add_argument("results", type=_results_path, metavar="RESULTS")
