@@ -165,21 +165,41 @@ def _summary(args: argparse.Namespace) -> int:
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
 
-def _write_report(ds, path: Path) -> Path:
-    """The HTML report of a batch; with several municipalities, one scenario per case and the cities side by side."""
+def _write_report(ds, path: Path, plan=None) -> Path:
+    """The HTML report of a batch; with several municipalities, one scenario per case and the cities side by
+    side; with an investment plan (a Dataset of :func:`sim.investment_plan`), its cost curve and table."""
     from .cities import flat_cases
     from .html_report import write_report
 
-    if "municipality" not in ds.dims:
-        return write_report(ds, path)
-    from .city_report import city_section
+    sections = []
+    if "municipality" in ds.dims:
+        from .city_report import city_section
 
-    return write_report(flat_cases(ds), path, extra_sections=(city_section(ds),))
+        sections.append(city_section(ds))
+        ds = flat_cases(ds)
+    if plan is not None:
+        from .plan_report import plan_section
+
+        sections.append(plan_section(plan))
+    return write_report(ds, path, extra_sections=sections)
+
+
+def _open_plan(path: Path | None):
+    """The investment plan of ``sim plan`` at ``path`` (None: no plan), checked to be one."""
+    if path is None:
+        return None
+    import xarray as xr
+
+    with xr.open_dataset(path) as plan:
+        if "lever" not in plan.dims or "no_cost_reason" not in plan:
+            raise ValueError(f"{path}: field 'plan': allowed a file written by 'sim plan'; given a Dataset with "
+                             f"dimensions {list(plan.dims)}")
+        return plan.load()
 
 
 def _report(args: argparse.Namespace) -> int:
     ds, complete = _open(args.results)
-    print(f"wrote {_write_report(ds, args.out)}")
+    print(f"wrote {_write_report(ds, args.out, _open_plan(args.plan))}")
     return EXIT_OK if complete else EXIT_INCOMPLETE
 
 
@@ -362,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[debug], help="write the HTML report of a batch result")
     report.add_argument("results", type=_results_path, metavar="RESULTS")
     report.add_argument("--out", type=_html_path, required=True, help="the .html file to write")
+    report.add_argument("--plan", type=_netcdf_path, default=None, metavar="PLAN.nc",
+                        help="add the investment plan of 'sim plan' (cost curve and per-lever table) to the report")
     report.set_defaults(handler=_report)
 
     validate = commands.add_parser("validate", parents=[debug], help="check scenario files",

@@ -119,8 +119,14 @@ def plan_variants(scenario: Scenario, baseline: Scenario | None = None) -> PlanV
     Raises
     ------
     ValueError
-        If ``baseline`` has other years than ``scenario``, or the scenario sets no lever away from it.
+        If ``baseline`` has other years than ``scenario``, the scenario sets no lever away from it, or
+        either names several municipalities.
     """
+    for given in (scenario, baseline):
+        if given is not None and len(given.municipalities) > 1:
+            raise ValueError(f"{given.path}: field 'scenario.municipality': allowed one municipality for an "
+                             f"investment plan (plan each city on its own); given "
+                             f"{len(given.municipalities)}: {', '.join(m.name for m in given.municipalities)}")
     if baseline is None:
         baseline = levers_at_defaults(scenario)
     if (baseline.start_year, baseline.end_year) != (scenario.start_year, scenario.end_year):

@@ -14,13 +14,16 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .html_report import STYLE, _attr, _embed
-from .report import plain_text, pyplot
+from .html_report import STYLE, _attr
+from .report import pyplot
+from .report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, figure_html, print_style, words
+from .report_tables import table
 
-COSTS, SAVES = "#0072B2", "#009E73"
+COSTS, SAVES = OKABE_ITO["blue"], OKABE_ITO["bluish green"]
 """Bar colours (Okabe-Ito, safe for colour-blind readers): a lever that costs, one that saves money."""
 
 _ATTRIBUTION_TEXT = {"alone": "added alone to the baseline", "removed": "taken out of the full package"}
+BAND = "median (5-95 %)"
 
 
 def _median(ds: xr.Dataset, name: str, **where) -> xr.DataArray:
@@ -36,8 +39,13 @@ def _band(ds: xr.Dataset, name: str, scale: float, digits: int, **where) -> str:
     return f"{m:,.{digits}f} ({lo:,.{digits}f} to {hi:,.{digits}f})"
 
 
-def draw_cost_curve(ax, ds: xr.Dataset, attribution: str = "alone") -> list[str]:
-    """Draw the marginal abatement cost curve of a plan on ``ax``; return the levers left out.
+def _all_payers_msek(ds: xr.Dataset, name: str, **where) -> str:
+    """The median over runs of a present cost summed over payers, in MSEK, as text."""
+    return f"{float(ds[name].sel(**where).sum('payer').median('run')) / 1e6:,.1f}"
+
+
+def draw_cost_curve(ax, ds: xr.Dataset, attribution: str = "alone") -> tuple[list[str], str]:
+    """Draw the marginal abatement cost curve of a plan on ``ax``.
 
     Parameters
     ----------
@@ -46,105 +54,135 @@ def draw_cost_curve(ax, ds: xr.Dataset, attribution: str = "alone") -> list[str]
         A result of :func:`sim.plan.investment_plan`.
     attribution : {"alone", "removed"}
         Each lever added alone to the baseline, or taken out of the package.
+
+    Returns
+    -------
+    (list of str, str)
+        The levers left off the curve, and the curve's text alternative (every bar's tonnes and SEK/t).
     """
     reasons = ds["no_cost_reason"].sel(attribution=attribution)
     shown = [str(lever) for lever in ds["lever"].values if not str(reasons.sel(lever=lever).values)]
     per_t = {lever: float(_median(ds, "cost_per_tonne", attribution=attribution, lever=lever)) for lever in shown}
     shown.sort(key=per_t.get)
-    left = 0.0
+    left, bars = 0.0, []
     for lever in shown:
         width = float(_median(ds, "cumulative_abatement_2045", attribution=attribution, lever=lever)) / 1e3
         height = per_t[lever]
         ax.bar(left, height, width=width, align="edge", color=COSTS if height > 0 else SAVES, edgecolor="white")
-        ax.annotate(lever.replace("_", " "), (left + width / 2, height), rotation=90, fontsize=7,
+        ax.annotate(words(lever), (left + width / 2, height), rotation=90, fontsize=MIN_FONT_PT,
                     ha="center", va="bottom" if height > 0 else "top", xytext=(0, 3 if height > 0 else -3),
                     textcoords="offset points")
+        bars.append(f"{words(lever)} {width:,.1f} kt at {height:,.0f} SEK/t")
         left += width
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xlim(0, max(left, 1.0))
     heights = [per_t[lever] for lever in shown] or [0.0]
     span = max(max(heights), 0.0) - min(min(heights), 0.0) or 1.0
-    ax.set_ylim(min(min(heights), 0.0) - 0.45 * span * (min(heights) < 0), max(max(heights), 0.0) + 0.45 * span)
-    ax.set_xlabel(f"emissions avoided {ds.attrs.get('appraisal_period', '')}, kt CO2e (median; bar width)")
-    ax.set_ylabel("net cost per tonne avoided, SEK/t CO2e (median)")
-    ax.set_title(f"Marginal abatement cost curve: each lever {_ATTRIBUTION_TEXT[attribution]}", fontsize=10)
-    return [str(lever) for lever in ds["lever"].values if str(lever) not in shown]
+    ax.set_ylim(min(min(heights), 0.0) - 0.6 * span * (min(heights) < 0), max(max(heights), 0.0) + 0.6 * span)
+    period = ds.attrs.get("appraisal_period", "")
+    ax.set_xlabel(f"emissions avoided {period}, kt CO2e (median; bar width)")
+    ax.set_ylabel("net cost per tonne, SEK/t CO2e (median)")
+    ax.set_title(f"Marginal abatement cost curve: each lever {_ATTRIBUTION_TEXT[attribution]}")
+    left_out = [str(lever) for lever in ds["lever"].values if str(lever) not in shown]
+    alt = (f"Marginal abatement cost curve, each lever {_ATTRIBUTION_TEXT[attribution]}, cheapest first, "
+           f"emissions avoided {period} (median) against net cost per tonne (median): "
+           + ("; ".join(bars) or "no lever has a finite, nonzero cost per tonne") + "."
+           + (f" Not on the curve: {', '.join(words(lever) for lever in left_out)}." if left_out else ""))
+    return left_out, alt
 
 
-def _lever_table(ds: xr.Dataset) -> str:
+def _alone_table(ds: xr.Dataset) -> str:
+    early, period = str(ds["cumulative_abatement_2030"].attrs["period"]), str(ds.attrs["appraisal_period"])
+    columns = ["lever", "setting: baseline -> package", f"emissions avoided {early}, kt CO2e, {BAND}",
+               f"emissions avoided {period}, kt CO2e, {BAND}", "present net cost, all payers, MSEK, median",
+               "of which investment, MSEK, median", f"net cost per tonne, SEK/t CO2e, {BAND}"]
+    rows = []
+    for lever in ds["lever"].values:
+        alone = {"lever": lever, "attribution": "alone"}
+        setting = f"{ds['reference_value'].sel(lever=lever).values} -> {ds['lever_value'].sel(lever=lever).values}"
+        rows.append((words(lever), [html.escape(setting),
+                                    _band(ds, "cumulative_abatement_2030", 1e-3, 1, **alone),
+                                    _band(ds, "cumulative_abatement_2045", 1e-3, 1, **alone),
+                                    _all_payers_msek(ds, "present_cost", **alone),
+                                    _all_payers_msek(ds, "present_investment_cost", **alone),
+                                    _band(ds, "cost_per_tonne", 1, 0, **alone)]))
+    return table(columns, rows, text_columns=1)
+
+
+def _payer_table(ds: xr.Dataset) -> str:
     payers = [str(p) for p in ds["payer"].values]
-    head = ("<tr><th>lever</th><th>baseline setting</th><th>package setting</th>"
-            f"<th>emissions avoided {html.escape(str(ds['cumulative_abatement_2030'].attrs['period']))}, alone, "
-            "kt CO2e: median (5-95 %)</th>"
-            f"<th>emissions avoided {html.escape(str(ds.attrs['appraisal_period']))}, alone, kt CO2e: median "
-            "(5-95 %)</th>"
-            + "".join(f"<th>present net cost, alone, paid by {html.escape(p.replace('_', ' '))}, MSEK (median)</th>"
-                      for p in payers)
-            + "<th>net cost per tonne, alone, SEK/t CO2e: median (5-95 %)</th>"
-              f"<th>emissions avoided {html.escape(str(ds.attrs['appraisal_period']))}, removed from the package, "
-              "kt CO2e: median</th><th>net cost per tonne, removed from the package, SEK/t CO2e: median</th>"
-              "<th>why no cost per tonne (alone; removed)</th></tr>")
+    rows = [(words(lever), [f"{float(_median(ds, 'present_cost', payer=p, lever=lever, attribution='alone')) / 1e6:,.1f}"
+                            for p in payers]) for lever in ds["lever"].values]
+    return table(["lever", *(f"paid by {words(p)}, MSEK, median" for p in payers)], rows)
+
+
+def _removed_table(ds: xr.Dataset) -> str:
+    period = str(ds.attrs["appraisal_period"])
     rows = []
     for lever in ds["lever"].values:
         at = {"lever": lever}
-        alone, removed = {**at, "attribution": "alone"}, {**at, "attribution": "removed"}
-        reasons = "; ".join(dict.fromkeys(str(ds["no_cost_reason"].sel(**w).values) or "-" for w in (alone, removed)))
-        cells = [str(lever).replace("_", " "), str(ds["reference_value"].sel(**at).values),
-                 str(ds["lever_value"].sel(**at).values),
-                 _band(ds, "cumulative_abatement_2030", 1e-3, 1, **alone),
-                 _band(ds, "cumulative_abatement_2045", 1e-3, 1, **alone)]
-        cells += [f"{float(_median(ds, 'present_cost', payer=p, **alone)) / 1e6:,.1f}" for p in payers]
-        cells += [_band(ds, "cost_per_tonne", 1, 0, **alone),
-                  f"{float(_median(ds, 'cumulative_abatement_2045', **removed)) / 1e3:,.1f}",
-                  _band(ds, "cost_per_tonne", 1, 0, **removed).split(" (")[0], reasons]
-        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
-
-
-def _sum_of_medians(ds: xr.Dataset) -> str:
-    total = float(_median(ds, "cumulative_abatement_2045", attribution="removed").sum()) / 1e3
-    return f"{total:,.1f} (sum of medians)"
+        reasons = "; ".join(dict.fromkeys(str(ds["no_cost_reason"].sel(attribution=a, **at).values) or "-"
+                                          for a in ("alone", "removed")))
+        rows.append((words(lever), [_band(ds, "cumulative_abatement_2045", 1e-3, 1, attribution="removed", **at),
+                                    _band(ds, "cost_per_tonne", 1, 0, attribution="removed", **at),
+                                    html.escape(reasons)]))
+    return table(["lever", f"emissions avoided {period}, kt CO2e, {BAND}", f"net cost per tonne, SEK/t CO2e, {BAND}",
+                  "why no cost per tonne (alone; removed)"], rows)
 
 
 def _package_table(ds: xr.Dataset) -> str:
     period, early = str(ds.attrs["appraisal_period"]), str(ds["cumulative_abatement_2030"].attrs["period"])
+    total = float(_median(ds, "cumulative_abatement_2045", attribution="removed").sum()) / 1e3
     rows = [(f"the whole package against the baseline, {early}",
-             _band(ds, "cumulative_package_abatement_2030", 1e-3, 1)),
-            (f"the whole package against the baseline, {period}", _band(ds, "cumulative_package_abatement_2045",
-                                                                        1e-3, 1)),
-            (f"sum of the levers removed from the package, {period}",
-             _sum_of_medians(ds)),
-            (f"interaction (package minus the sum of the levers removed), {early}",
-             _band(ds, "cumulative_interaction_2030", 1e-3, 1)),
-            (f"interaction (package minus the sum of the levers removed), {period}",
-             _band(ds, "cumulative_interaction_2045", 1e-3, 1))]
-    body = "".join(f"<tr><td>{html.escape(a)}</td><td>{b}</td></tr>" for a, b in rows)
-    return ("<table><tr><th>what</th><th>emissions avoided, kt CO2e: median (5-95 %)</th></tr>"
-            f"{body}</table>")
+             [_band(ds, "cumulative_package_abatement_2030", 1e-3, 1)]),
+            (f"the whole package against the baseline, {period}",
+             [_band(ds, "cumulative_package_abatement_2045", 1e-3, 1)]),
+            (f"sum of the levers removed from the package, {period} (sum of their medians)", [f"{total:,.1f}"]),
+            (f"interaction (the package minus the sum of the levers removed), {early}",
+             [_band(ds, "cumulative_interaction_2030", 1e-3, 1)]),
+            (f"interaction (the package minus the sum of the levers removed), {period}",
+             [_band(ds, "cumulative_interaction_2045", 1e-3, 1)])]
+    return table(["", f"emissions avoided, kt CO2e, {BAND}"], rows)
 
 
-def plan_section(ds: xr.Dataset) -> str:
-    """The plan's HTML: how to read it, the cost curve, the per-lever table and the package's totals."""
+def plan_section(ds: xr.Dataset) -> tuple[str, str]:
+    """The plan's part of a page: how to read it, the cost curve, the per-lever tables and the package's totals.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result of :func:`sim.plan.investment_plan`.
+
+    Returns
+    -------
+    (str, str)
+        The heading and the HTML body, as ``extra_sections`` of :func:`sim.html_report.write_report` takes them.
+    """
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
-    left_out = draw_cost_curve(ax, ds)
+    with print_style():
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 4.6), layout="constrained")
+        left_out, alt = draw_cost_curve(ax, ds)
+        curve = figure_html(fig, alt)
     rate, base = float(ds.attrs["discount_rate"]), ds.attrs["discount_base_year"]
     note = (f"<p class=note>{int(ds.attrs['runs'])} runs on common random numbers: run i of every variant "
             "shares its sampled uncertainties and seed, so each difference is the lever's. <b>Alone</b>: the "
             "baseline with only that lever; <b>removed</b>: the package without it. Costs are the extra "
-            f"{_attr(ds, 'net_cost_terms')} of the variant, by payer, discounted at {100 * rate:g} % a year "
-            f"(real) to {html.escape(str(base))} over {_attr(ds, 'appraisal_period')}; price year: "
-            f"{_attr(ds, 'price_year')}. Cost per tonne: present net cost divided by tonnes avoided over the "
-            "same years (tonnes not discounted), per run; median and 5-95 % band over the runs.</p>")
+            f"{_attr(ds, 'net_cost_terms')} of the variant (so energy savings count), by payer, discounted at "
+            f"{100 * rate:g} % a year (real) to {html.escape(str(base))} over {_attr(ds, 'appraisal_period')}; "
+            f"SEK of {_attr(ds, 'price_year')}. Cost per tonne: present net cost divided by tonnes avoided over "
+            "the same years (tonnes not discounted), per run; median and 5-95 % band over the runs. A negative "
+            "cost per tonne means the lever saves more than it costs.</p>")
     missing = ""
     if left_out:
         reasons = ds["no_cost_reason"].sel(attribution="alone")
         missing = ("<p class=note>Not on the curve:</p><ul>" + "".join(
-            f"<li>{html.escape(lever.replace('_', ' '))}: {html.escape(str(reasons.sel(lever=lever).values))}</li>"
+            f"<li>{html.escape(words(lever))}: {html.escape(str(reasons.sel(lever=lever).values))}</li>"
             for lever in left_out) + "</ul>")
-    return ("<h2>Investment plan: what each lever buys</h2>" + note + _embed(fig, plt) + missing
-            + "<h3>Per lever</h3>" + _lever_table(ds) + "<h3>The package and the interaction of its levers</h3>"
-            + _package_table(ds))
+    return ("Investment plan: what each lever buys", note + curve + missing
+            + "<h3>Each lever added alone to the baseline</h3>" + _alone_table(ds)
+            + "<h3>Who pays: present net cost of each lever alone, by payer</h3>" + _payer_table(ds)
+            + "<h3>Each lever taken out of the package</h3>" + _removed_table(ds)
+            + "<h3>The package and the interaction of its levers</h3>" + _package_table(ds))
 
 
 def write_plan_report(ds: xr.Dataset, path: str | Path) -> Path:
@@ -160,11 +198,11 @@ def write_plan_report(ds: xr.Dataset, path: str | Path) -> Path:
     if "lever" not in ds.dims or "no_cost_reason" not in ds:
         raise ValueError(f"{path}: field 'plan': allowed a result of sim.investment_plan; given a Dataset with "
                          f"dimensions {list(ds.dims)}")
-    with plain_text():
-        body = plan_section(ds)
+    heading, body = plan_section(ds)
     title = _attr(ds, "title", "sim investment plan")
-    page = (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title><style>{STYLE}</style>"
-            f"</head><body><h1>{title}</h1><p class=note>{_attr(ds, 'history')}</p>{body}"
+    page = (f"<!DOCTYPE html><html lang=en><head><meta charset='utf-8'><title>{title}</title><style>{STYLE}</style>"
+            f"</head><body><h1>{title}</h1><p class=note>{_attr(ds, 'history')}</p>"
+            f"<h2>{html.escape(heading)}</h2>{body}"
             f"<h2>Scenario file</h2><pre>{_attr(ds, 'scenario_text')}</pre></body></html>")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

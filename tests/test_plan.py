@@ -157,6 +157,31 @@ def test_cli_writes_the_plan(tmp_path, client):
     xr.testing.assert_allclose(ds["abatement"], expected["abatement"], rtol=0, atol=0)
 
 
+def test_the_batch_report_carries_the_plan(contract_plan, tmp_path):
+    """``sim report --plan`` adds the plan's cost curve and per-lever table to the batch report."""
+    _, plan, plain = contract_plan
+    results, plan_file, page = tmp_path / "batch.nc", tmp_path / "plan.nc", tmp_path / "report.html"
+    plain.to_netcdf(results)
+    plan.to_netcdf(plan_file)
+    done = subprocess.run([sys.executable, "-m", "sim", "report", str(results), "--out", str(page),
+                           "--plan", str(plan_file)], capture_output=True, text=True, timeout=300, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "Investment plan: what each lever buys" in text and "biochar capacity" in text
+    assert "Net emissions" in text  # the batch report itself is still there
+    wrong = subprocess.run([sys.executable, "-m", "sim", "report", str(results), "--out", str(page),
+                            "--plan", str(results)], capture_output=True, text=True, timeout=300, check=False,
+                           env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert wrong.returncode != 0 and "field 'plan'" in wrong.stderr
+
+
+def test_a_multi_city_scenario_is_refused():
+    scenario = load_scenario(CONTRACT).with_municipalities(["malmo", "lund"])
+    with pytest.raises(ValueError, match="field 'scenario.municipality'.*given 2: malmo, lund"):
+        plan_variants(scenario)
+
+
 def test_a_scenario_without_levers_is_refused():
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
     with pytest.raises(ValueError, match="field 'levers'"):
