@@ -32,16 +32,17 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .cities import by_municipality, case_label, case_variables, cases, lever_ratio
+from .batch_template import build_template, scenario_hash
+from .cities import by_municipality, case_label, cases, lever_ratio
 from .cluster import connect
 from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
 from .engine import simulate
-from .results import COORDS, VARIABLES, target_attributes
+from .results import VARIABLES
 from .sampling import SAMPLERS, check_design, quantiles
 from .scenario import Scenario
 from .store_lock import store_lock
-from .summary import SUMMARY_VARIABLES, summarize
+from .summary import summarize
 from .validation import check_scale, check_scale_for, check_seed
 
 __all__ = ["BatchPlan", "plan_batch", "run_batch", "scenario_hash"]
@@ -55,7 +56,7 @@ TARGET_TASK_SECONDS = 2.0
 
 REQUIRED = ("net_emissions", "emissions", "fossil_co2", "target_2030_met", "climate_positive_2045",
             "target_2030_met_with_compensation", "climate_positive_2045_with_compensation", "consumption_target_met",
-            "within_budget", "budget_pathway", "on_budget_pathway", "budget_exhausted_year")
+            "within_budget", "budget_pathway", "on_budget_pathway", "budget_exhausted_year", "pledge_goal_met")
 """Outputs every batch keeps, whatever a scenario's ``[outputs]`` says: the summaries need them."""
 
 
@@ -145,23 +146,6 @@ class BatchPlan:
             value = levers[scenario, run]
             values[name] = str(value) if BY_NAME[name].is_choice else float(value)
         return values
-
-
-def scenario_hash(scenario: Scenario) -> str:
-    """SHA-256 of what a scenario makes the engine do (years, municipality, levers, uncertainties).
-
-    The description, the file's path and its comments do not count; the scale
-    is checked apart.
-    """
-    doc = {"name": scenario.name, "start_year": scenario.start_year, "end_year": scenario.end_year,
-           "municipality": Path(scenario.municipality).name,
-           "levers": {k: scenario.levers[k] for k in sorted(scenario.levers)},
-           "lever_years": {k: scenario.lever_years[k] for k in sorted(scenario.lever_years)},
-           "uncertainties": {k: [d.kind, d.low, d.high, d.mode] for k, d in sorted(scenario.uncertainties.items())},
-           "pledge_counterfactual": scenario.pledge_counterfactual}
-    if scenario.lever_ranges:  # (only then: the hashes of stores made before ranges existed stay valid)
-        doc["lever_ranges"] = {k: scenario.lever_ranges[k].describe() for k in sorted(scenario.lever_ranges)}
-    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, sampler: str = "lhs",
@@ -309,86 +293,6 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         ds.update(summarize(ds))
         sink.write_summaries(ds)
     return by_municipality(ds)
-
-
-def build_template(plan: BatchPlan) -> xr.Dataset:
-    """The batch Dataset before any run: outputs NaN, ``done`` 0, sample and metadata filled in."""
-    n_s, runs = len(plan.scenarios), plan.runs
-    dims_used = {d for v in plan.variables for d in VARIABLES[v][0]} - {"year"}
-    coords = {
-        "scenario": ("scenario", np.array(plan.names), {"long_name": "scenario name"}),
-        "run": ("run", np.arange(runs), {"long_name": "Monte Carlo run (same sample and seed in every scenario)",
-                                         "units": "1"}),
-        "year": ("year", plan.years, {"long_name": "calendar year", "units": "1"}),
-        "uncertainty": ("uncertainty", np.array([p.name for p in UNCERTAINTIES]),
-                        {"long_name": "sampled uncertain parameter"}),
-        **{d: (d, np.array(COORDS[d]), {"long_name": d.replace("_", " ")}) for d in COORDS if d in dims_used},
-    }
-    data = {}
-    for name in plan.variables:
-        dims, units, long_name = VARIABLES[name]
-        shape = (n_s, runs) + tuple(len(plan.years) if d == "year" else len(COORDS[d]) for d in dims)
-        data[name] = (("scenario", "run") + dims, np.full(shape, np.nan), {"units": units, "long_name": long_name})
-    data["n_agents"] = (("scenario", "run"), np.zeros((n_s, runs), dtype=np.int64),
-                        {"units": "1", "long_name": "agents simulated (households, firms, municipal units)"})
-    data["done"] = (("scenario", "run"), np.zeros((n_s, runs), dtype=np.uint8),
-                    {"units": "1", "long_name": "run finished and written (1 yes, 0 no)"})
-    for k, p in enumerate(UNCERTAINTIES):
-        data[p.name] = (("scenario", "run"), plan.values[:, :, k],
-                        {"units": p.units, "long_name": p.meaning, "role": "uncertainty"})
-    for p in LEVERS:
-        attrs = {"units": p.units, "long_name": p.meaning, "role": "lever",
-                 "from_year": [int(s.lever_years.get(p.name, s.start_year)) for s in plan.scenarios]}
-        if p.name in plan.lever_values:
-            varied = plan.lever_values[p.name]
-            attrs["varied_by"] = "range" if p.name in plan.sampled_levers else "design"
-            data[p.name] = (("scenario", "run"), varied.astype(str) if p.is_choice else varied.astype(float), attrs)
-            continue
-        values = [s.levers[p.name] for s in plan.scenarios]
-        data[p.name] = (("scenario",), np.array(values) if p.is_choice else np.array(values, dtype=float), attrs)
-    if plan.sampled_levers:
-        coords["sampled_lever"] = ("sampled_lever", np.array(plan.sampled_levers),
-                                   {"long_name": "lever sampled from a scenario's range or choices"})
-        data["lever_quantile"] = (("run", "sampled_lever"), plan.quantiles[:, len(UNCERTAINTIES):],
-                                  {"units": "1", "long_name": f"quantile of each sampled lever in the shared "
-                                                              f"{plan.sampler} sample (unit hypercube)"})
-    data["sample_quantile"] = (("run", "uncertainty"), plan.quantiles[:, :len(UNCERTAINTIES)],
-                               {"units": "1", "long_name": f"quantile of each uncertainty in the shared "
-                                                           f"{plan.sampler} sample (unit hypercube)"})
-    data["run_seed"] = (("run",), plan.run_seeds,
-                        {"units": "1", "long_name": f"seed of the run: SeedSequence({plan.seed}).spawn({runs})"
-                                                    "[run].generate_state(1)[0]"})
-    data["scale"] = (("scenario",), plan.scales, {"units": "1", "long_name": "population scale (1 = whole "
-                                                                               "municipality)"})
-    data["scenario_text"] = (("scenario",), np.array([s.text for s in plan.scenarios]),
-                             {"long_name": "text of the scenario file"})
-    data["scenario_hash"] = (("scenario",), np.array([scenario_hash(s) for s in plan.scenarios]),
-                             {"long_name": "SHA-256 of the scenario's years, municipality, levers and uncertainties"})
-    targets = [target_attributes(load_municipality(s.municipality).targets) for s in plan.scenarios]
-    budgets = [t["carbon_budget"] for t in targets]
-    data["carbon_budget"] = (("scenario",), np.array(budgets), {"units": "t CO2",
-                                                               "long_name": "carbon budget from its start year"})
-    for name, (dims, units, long_name) in SUMMARY_VARIABLES.items():
-        shape = tuple(n_s if d == "scenario" else len(plan.years) for d in dims)
-        empty = np.zeros(shape, dtype=np.int64) if name == "runs_done" else np.full(shape, np.nan)
-        data[name] = (dims, empty, {"units": units, "long_name": long_name})
-    version = __version__
-    municipalities = sorted({Path(s.municipality).name for s in plan.scenarios})
-    attrs = {
-        "title": "sim Monte Carlo batch of scenario(s) " + ", ".join(plan.names),
-        "Conventions": "CF-1.10", "source": f"sim {version} (klimatsim), agent-based model",
-        "history": (f"sim {version} run_batch(scenarios={plan.names}, runs={runs}, seed={plan.seed}, "
-                    f"sampler='{plan.sampler}', scale={[float(x) for x in plan.scales]})"),
-        "sim_version": version, "seed": plan.seed, "runs": runs, "sampler": plan.sampler,
-        "municipality": ", ".join(municipalities),
-        "sim_batch": json.dumps(plan.metadata(), sort_keys=True),
-    }
-    if all(t == targets[0] for t in targets):  # one definition of the targets: the summaries and report use it
-        attrs.update(targets[0])
-    cases_coords, cases_data = case_variables(plan.scenarios, targets, plan.multi_city and plan.case_scenarios,
-                                              plan.case_municipalities)
-    coords.update(cases_coords), data.update(cases_data)
-    return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
 class MemorySink:

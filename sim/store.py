@@ -219,7 +219,7 @@ def with_checksum_variables(template: xr.Dataset) -> xr.Dataset:
 class ZarrSink:
     """A batch's Zarr store, written as tasks finish by this process alone (see :func:`sim.store_lock.store_lock`).
 
-    Layout: the batch Dataset of :func:`sim.batch.build_template`, chunked along
+    Layout: the batch Dataset of :func:`sim.batch_template.build_template`, chunked along
     ``run`` (one scenario per chunk), plus ``done`` (scenario, run) and the checksums
     :data:`RUN_CHECKSUM` and :data:`STATIC_CHECKSUM` (:func:`with_checksum_variables`).
     A task's outputs and their checksums are written first, read back and verified, and its

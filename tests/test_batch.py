@@ -305,3 +305,23 @@ def test_importing_sim_starts_nothing():
     code = "import sys, sim; print(sorted({'dask', 'distributed', 'zarr', 'matplotlib', 'tqdm'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_batch_of_some_outputs_keeps_what_its_summaries_need(client):
+    """[outputs] variables = a subset: the batch still keeps every flag its summaries are means of."""
+    subset = parse_scenario(TEXT.format(name="some_outputs", budget=10e6)
+                            + '\n[outputs]\nvariables = ["emissions"]\npledge_counterfactual = false\n')
+    ds = sim.run_batch(subset, 2, seed=SEED, client=client)
+    assert "emissions" in ds and "adoption" not in ds
+    for flag in sim.summary.FLAGS.values():
+        assert flag in ds, flag
+    assert float(ds["runs_done"].sel(scenario="some_outputs")) == 2
+    assert np.isfinite(ds["prob_pledge_goal"]).all()
+
+
+def test_costs_carry_their_price_year(reference):
+    """The batch states the year whose SEK its costs are in, on the Dataset and on each output in SEK."""
+    assert reference.attrs["price_year"] == 2020
+    priced = [name for name, (_, units, _) in sim.results.VARIABLES.items() if "SEK" in units and name in reference]
+    assert "costs" in priced and "investment_costs" in priced
+    assert all(reference[name].attrs["price_year"] == 2020 for name in priced)

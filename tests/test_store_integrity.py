@@ -113,7 +113,8 @@ def _disk_full_after_a_file(monkeypatch, target):
 def test_a_full_disk_at_store_creation_is_reported_as_such(tmp_path, monkeypatch, make_scenario):
     import errno
 
-    from sim.batch import build_template, plan_batch
+    from sim.batch import plan_batch
+    from sim.batch_template import build_template
     from sim.store import ZarrSink
 
     plan = plan_batch(make_scenario(end_year=2022, scale=0.01), 2)
