@@ -153,19 +153,21 @@ def choose(current, owner, rate, usage_scale, usage, attitude, pledged, exposure
     for i in range(n):
         c = current[i]
         o = owner[i]
-        table = choice[group[o]]
-        capex, usage_cost, constant, green, imitation = table[0], table[1], table[2], table[3], table[4]
+        g = group[o]
         chosen[i] = c
         replaced[i] = False
-        imitating = imitation[c] == 0.0
+        imitating = choice[g, 4, c] == 0.0
         imitated = 0.0
         if imitating:
             for j in range(k):
-                if j != c and constant[j] != -np.inf and not (j == blocked_option and blocked[o]):
-                    imitated += imitation[j]
+                if j != c and choice[g, 2, j] != -np.inf and not (j == blocked_option and blocked[o]):
+                    imitated += choice[g, 4, j]
         total = rate[o] + exposure[o] * imitated
         if total <= 0.0 or uniform_at(key, i, 0) >= 1.0 - np.exp(-total):
             continue
+        # views of the table only at events: a view in the loop over every item costs reference counting
+        table = choice[g]
+        capex, usage_cost, constant, green, imitation = table[0], table[1], table[2], table[3], table[4]
         used = usage_scale * usage[o]
         for j in range(k):
             row[j] = _utility(used, attitude[o], pledged[o], exposure[o], capex, usage_cost, constant, green,
