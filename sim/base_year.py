@@ -40,7 +40,7 @@ def _expected_households(data: MunicipalityData, year: int) -> dict[str, float]:
     return {"heat_by_system": heat_by_system, "car_zone_factor": float(zone_factor)}
 
 
-def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
+def calibrate(data: MunicipalityData, year: int, car_traffic: float = 1.0) -> dict[str, object]:
     """Intensities and residuals of the start year.
 
     Parameters
@@ -48,6 +48,10 @@ def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
     data : MunicipalityData
     year : int
         Start year.
+    car_traffic : float
+        Household car traffic of the start year relative to a normal year (below 1 in a pandemic year,
+        :attr:`sim.exogenous.Drivers.car_traffic`): ``km_per_car`` is a normal year's, so that the start
+        year's observed transport is reproduced at this year's traffic.
 
     Returns
     -------
@@ -70,7 +74,8 @@ def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
     mix = car_fleet_mix(data, year)
     cars = data.figures["cars_per_inhabitant"] * inhabitants
     car_target = emissions["transport"] * split["transport"]["household_cars"]
-    km_per_car = car_target * 1000.0 / (cars * expected["car_zone_factor"] * float(mix @ (tailpipe * fossil_share)))
+    km_per_car = car_target * 1000.0 / (cars * expected["car_zone_factor"] * float(mix @ (tailpipe * fossil_share))
+                                        * car_traffic)
 
     oil_mwh = expected["heat_by_system"][Heating.OIL]
     household_oil = emissions["own_heating"] * split["own_heating"]["household_heating"] / oil_mwh
@@ -105,7 +110,7 @@ def calibrate(data: MunicipalityData, year: int) -> dict[str, object]:
     electric_heat = np.asarray(tech["heating"]["electricity_per_mwh_heat"], dtype=float)
     footprint_km = tailpipe + tech["car"]["lifecycle_kg_per_km_extra"] + (
         np.arange(len(Fuel)) == Fuel.BEV) * tech["car"]["electricity_kwh_per_km"] * electricity_ef
-    household = (cars * expected["car_zone_factor"] * km_per_car * float(mix @ footprint_km) / 1000.0
+    household = (cars * expected["car_zone_factor"] * km_per_car * car_traffic * float(mix @ footprint_km) / 1000.0
                  + oil_mwh * household_oil + expected["heat_by_system"][Heating.DISTRICT_HEATING] * dh_scope2
                  + float(expected["heat_by_system"] @ electric_heat) * electricity_ef
                  + inhabitants * ((1 - LOW_MEAT_SHARE) * consumption["food_t_per_person"]

@@ -432,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         _traceback(debug)
         _error(str(error))
         return EXIT_ERROR
-    except Exception as error:  # noqa: BLE001 - a failed run, a lost cluster: still a clean exit code
+    except Exception as error:
         _traceback(debug)
         _error(f"{type(error).__name__}: {error}")
         return EXIT_ERROR

@@ -127,7 +127,7 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
     yearly = yearly_values(values, lever_years or {}, range(start, end + 1))
     drivers = build_drivers(data, yearly, start, end)
     path = paths(yearly)
-    first = YearContext.first(data, network, values, seed, calibrate(data, start), drivers,
+    first = YearContext.first(data, network, values, seed, calibrate(data, start, drivers.car_traffic[0]), drivers,
                               removals(path, data.land, drivers.years), yearly)
     state = State.from_population(population, first.p["unit_attitude"])
     records = empty_records(len(drivers.years))

@@ -35,6 +35,8 @@ class Drivers:
     blend_diesel: np.ndarray
     bev_premium: np.ndarray        # SEK, before bonus
     bev_bonus: np.ndarray          # SEK
+    phev_bonus: np.ndarray         # SEK
+    car_traffic: np.ndarray        # household car km relative to a normal year (the pandemic's cut)
     fleet_electric_premium: np.ndarray  # SEK per MWh/yr
     ets_price: np.ndarray          # SEK/t
     district_heat_factor: np.ndarray   # relative to the start year
@@ -149,6 +151,8 @@ def build_drivers(data: MunicipalityData, yearly: Sequence[Mapping[str, float | 
         blend_diesel=_linear_to(fuel["diesel_blend_2020"], first["blend_diesel_2030"], 2020, 2030, years),
         bev_premium=first["bev_premium_2020"] * np.exp(-first["bev_premium_decline"] * (years - 2020)),
         bev_bonus=_step_table(tech["car"]["bonus_sek"], years),
+        phev_bonus=_step_table(tech["car"]["phev_bonus_sek"], years),
+        car_traffic=1.0 - first["pandemic_car_traffic_cut"] * _step_table(tech["car"]["pandemic_cut"], years),
         fleet_electric_premium=tech["firm_fleet"]["electric_premium_sek_per_mwh_2020"]
         * np.exp(-tech["firm_fleet"]["electric_premium_decline"] * np.maximum(0, years - 2020)),
         ets_price=np.interp(years, ets_years, [ets[str(y)] for y in ets_years]),

@@ -109,7 +109,7 @@ def made_by_sim(path: str | Path) -> bool:
             import zarr
 
             return "sim_version" in zarr.open_group(str(path), mode="r").attrs
-    except Exception:  # noqa: BLE001 - not NetCDF or not Zarr, whatever the reader raises
+    except Exception:
         return False
     return False
 
@@ -317,7 +317,7 @@ class ZarrSink:
                 stop = min(start + step, array.shape[1])
                 try:
                     out[s, start:stop] = array[s, start:stop]
-                except Exception:  # noqa: BLE001 - a codec's error on damaged bytes, whatever it is
+                except Exception:
                     damage.chunks.add((name, s, start, stop))
                     if mask is not None:
                         mask[s, start:stop] = True
@@ -345,13 +345,13 @@ class ZarrSink:
                 damage.runs[name] = bad
         try:
             static = self.group[STATIC_CHECKSUM][...]
-        except Exception:  # noqa: BLE001 - undecodable: nothing static can be vouched for
+        except Exception:
             static = None
             damage.static.append(STATIC_CHECKSUM)
         for k, name in enumerate(self._checksummed(STATIC_CHECKSUM)):
             try:
                 ok = static is not None and digest(self.group[name][...]) == static[k]
-            except Exception:  # noqa: BLE001 - a codec's error on damaged bytes
+            except Exception:
                 ok = False
             if not ok and static is not None:
                 damage.static.append(name)
@@ -417,7 +417,7 @@ def check_metadata(path: Path, metadata: dict) -> None:
 
     try:
         attrs = dict(zarr.open_group(str(path), mode="r").attrs)
-    except Exception as error:  # noqa: BLE001 - not a zarr group at all, whatever zarr raises
+    except Exception as error:
         raise StoreMismatchError(path, "(store)", f"no readable Zarr group ({type(error).__name__})",
                                  "a batch store") from None
     if "sim_batch" not in attrs:
@@ -457,7 +457,7 @@ def open_results(path: str | Path, allow_partial: bool = False) -> xr.Dataset:
         else:
             with xr.open_zarr(path, chunks=None) as lazy:  # numpy, not dask: never computed on a cluster
                 ds = lazy.load()
-    except Exception as error:  # noqa: BLE001 - whatever the decoder raises on damaged bytes
+    except Exception as error:
         raise StoreDamagedError(path, f"cannot be decoded ({type(error).__name__}: {error})") from None
     ds = verify_checksum_attributes(ds, path).drop_vars([n for n in (RUN_CHECKSUM, STATIC_CHECKSUM) if n in ds])
     if "done" not in ds:

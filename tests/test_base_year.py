@@ -8,8 +8,8 @@ from testdata import ESKILSTUNA
 import sim
 from sim.base_year import calibrate
 from sim.data import SECTORS, load_municipality
-from sim.kernels import accounting
 from sim.declarations.codes import Heating
+from sim.kernels import accounting
 from sim.population import build_population
 
 OIL = Heating.OIL

@@ -4,7 +4,16 @@ import pytest
 from testdata import BASELINE, ROOT, scenario_text
 
 import sim
-from sim.calibration import Observations, calibrate, distance, load_observations, noise_sd, simulated
+from sim.calibration import (
+    Observations,
+    calibrate,
+    coverage_by_series,
+    distance,
+    load_observations,
+    noise_sd,
+    predictive_check,
+    simulated,
+)
 from sim.calibration.distances import OBSERVATION_ERROR
 from sim.calibration.observations import CHECKED_SECTORS
 from sim.calibration.posterior import posterior_design, read_posterior, write_posterior
@@ -115,15 +124,15 @@ def test_parameter_source_of_a_batch(tmp_path):
 
 
 def test_synthetic_recovery(tmp_path):
-    """Data made by the model at a known cost weight: two generations move the posterior mean toward the
+    """Data made by the model at a known PHEV constant: two generations move the posterior mean toward the
     truth by more than twice its Monte Carlo error (sd / sqrt(effective sample size)), and narrow it.
 
-    The cost weight moves the PHEV share of new cars by about 3 pp over its prior range at scale 0.05
-    (against a sd of 1-2 pp between seeds), so a single run's shares identify it; the other
+    The PHEV constant moves the PHEV share of new cars and of the fleet over its prior range by far more
+    than the sd between seeds at scale 0.05, so a single run's shares identify it; the other
     uncertainties are drawn from their ranges in the fit, as in the real one.
     """
     scenario = parse_scenario(scenario_text(start_year=2018, end_year=2022, scale=0.05, levers_from=None))
-    truth = {"cost_weight": 0.7}
+    truth = {"phev_barrier": -1.3}
     template = load_observations(scenario.municipality, pledges=False)
     keep = np.isin(template.series, ["new_car_bev_share", "new_car_phev_share", "fleet_phev_share"])
     run = sim.simulate(scenario, seed=7, params=truth)
@@ -134,8 +143,8 @@ def test_synthetic_recovery(tmp_path):
     mean = np.sum(w * v)
     sd = np.sqrt(np.sum(w * (v - mean) ** 2))
     ess = 1 / np.sum(w ** 2)
-    prior_mean, prior_sd = 1.0, 0.8 / np.sqrt(12)   # uniform 0.6-1.4
-    assert abs(mean - truth["cost_weight"]) < abs(prior_mean - truth["cost_weight"]) - 2 * sd / np.sqrt(ess)
+    prior_mean, prior_sd = -0.8, 1.6 / np.sqrt(12)   # uniform -1.6-0
+    assert abs(mean - truth["phev_barrier"]) < abs(prior_mean - truth["phev_barrier"]) - 2 * sd / np.sqrt(ess)
     assert sd < prior_sd
     assert post.attrs["library"] == "pyabc" and post.attrs["scale"] == 0.05
     # resumable: a rerun of the same call recomputes nothing and gives the same posterior
@@ -157,3 +166,28 @@ def test_calibrate_command_refuses_a_non_netcdf_output(tmp_path, capsys):
 
     assert main(["calibrate", str(ROOT / "scenarios" / "hindcast_2018.toml"), "--out", str(tmp_path / "p.zarr")]) == EXIT_ERROR
     assert "--out: allowed a path ending in .nc" in capsys.readouterr().err
+
+
+def test_the_predictive_interval_holds_the_observation_error():
+    """A replicate is a run's value plus the observation error: a model exactly 1 observation sd off still
+    covers the observation (|z| < 1.645), one 2.5 sd off does not, and a model whose runs spread around the
+    observation covers it; the coverages are the shares of points inside."""
+    observed = np.array([100.0, 100.0, 10.0])
+    obs = Observations(np.array(["emissions_transport", "emissions_transport", "fleet_bev_share"]),
+                       np.array([2019, 2020, 2020]), observed, "synthetic")
+    rng = np.random.default_rng(1)
+    runs = 4000
+    sd = OBSERVATION_ERROR * observed
+    points = np.column_stack([np.full(runs, 100.0 + 1.0 * sd[0]), np.full(runs, 100.0 + 2.5 * sd[1]),
+                              10.0 + rng.standard_normal(runs)])
+    check = predictive_check(points, obs, seed=2, fitted=("emissions_transport",))
+    assert check["inside"].values.tolist() == [1, 0, 1]
+    # the interval of a constant run is the observation error's: +-1.645 sd, to the sampling error of a
+    # 5 % or 95 % quantile of `runs` normal draws, sqrt(0.05 x 0.95 / runs) / phi(1.645), four times over
+    half_width = (check["high"] - check["low"]).values[0] / 2 / sd[0]
+    quantile_se = np.sqrt(0.05 * 0.95 / runs) / (np.exp(-1.645 ** 2 / 2) / np.sqrt(2 * np.pi))
+    assert abs(half_width - 1.645) < 4 * quantile_se
+    assert check.attrs["coverage"] == pytest.approx(2 / 3) and check.attrs["coverage_fitted"] == 0.5
+    assert coverage_by_series(check) == {"emissions_transport": 0.5, "fleet_bev_share": 1.0}
+    with pytest.raises(ValueError, match="simulated_points: allowed an array"):
+        predictive_check(points[:5], obs)

@@ -50,7 +50,8 @@ def bills(state, context):
 
 
 def test_energy_expenditure_falls_by_the_fuel_saved_when_cars_turn_electric(make_scenario, eskilstuna, population):
-    """Every other petrol car made a BEV: households pay km x (petrol - BEV cost per km) less, others the same."""
+    """Every other petrol car made a BEV: households pay km x (petrol - BEV cost per km) less, others the same;
+    km is the year's (2020: the pandemic's car traffic, below a normal year's)."""
     state, context = first_year(eskilstuna, make_scenario(end_year=2021), population)
     before = bills(state, context)
     cars = state.present_cars()
@@ -59,7 +60,8 @@ def test_energy_expenditure_falls_by_the_fuel_saved_when_cars_turn_electric(make
     cars.fuel[switched] = Fuel.BEV
     after = bills(state, context)
     per_km = np.asarray(eskilstuna.technology["car"]["energy_cost_sek_per_km"])
-    km = context.calib["km_per_car"] * state.km_factor[cars.owner[switched]]
+    assert context.drivers.car_traffic[context.t] < 1.0
+    km = context.calib["km_per_car"] * context.drivers.car_traffic[context.t] * state.km_factor[cars.owner[switched]]
     saved = float(np.sum(km * (per_km[Fuel.PETROL] - per_km[Fuel.BEV]))) * state.weight
     assert saved > 0.0
     assert before[Payer.HOUSEHOLDS] - after[Payer.HOUSEHOLDS] == pytest.approx(saved, rel=1e-9)

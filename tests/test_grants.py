@@ -6,8 +6,8 @@ from testdata import scenario_text
 
 import sim
 from sim.kernels.grants import allocate_grants
-from sim.scenario import parse_scenario
 from sim.kernels.rng import make_key, uniform_at
+from sim.scenario import parse_scenario
 
 
 def proposals(rng, m):

@@ -1,9 +1,9 @@
 """Invariants of whole runs over random parameter draws (hypothesis) and at the declared bounds."""
 import numpy as np
 import pytest
-from testdata import scenario_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testdata import scenario_text
 
 import sim
 from sim.data import load_municipality

@@ -1,12 +1,12 @@
 """Levers as ranges or choices, sampled along run with the uncertainties, and designs fixed run by run."""
 import numpy as np
 import pytest
+from testdata import scenario_text
 
 import sim
 from sim.batch import plan_batch, scenario_hash
 from sim.declarations.parameters import BY_NAME, UNCERTAINTIES
 from sim.scenario import ScenarioError, parse_scenario
-from testdata import scenario_text
 
 RANGED = ('grant_budget = {low = 0, high = 5e7}\n'
           'grant_allocation = {choices = ["tonnes_per_krona", "lottery"]}\n'

@@ -26,7 +26,7 @@ def test_procurement_criteria_reach_the_lever_in_five_years(make_scenario):
     """Scope 3 starts at the calibrated level whatever the lever and reaches (1 - 0.3 c) after five years."""
     low = sim.simulate(make_scenario(end_year=2026, levers="procurement_criteria = 0.2"), seed=3)
     high = sim.simulate(make_scenario(end_year=2026, levers="procurement_criteria = 1.0"), seed=3)
-    scope3 = lambda ds, year: float(ds["municipal_group_emissions"].sel(scope="scope3", year=year))  # noqa: E731
+    scope3 = lambda ds, year: float(ds["municipal_group_emissions"].sel(scope="scope3", year=year))
     assert scope3(high, 2020) == pytest.approx(scope3(low, 2020), rel=1e-12)
     assert scope3(high, 2025) / scope3(low, 2025) == pytest.approx((1 - 1.0 * 0.3) / (1 - 0.2 * 0.3), rel=1e-12)
     assert scope3(low, 2022) > scope3(high, 2022) > scope3(high, 2025)
@@ -36,7 +36,7 @@ def test_heat_pump_subsidy_buys_heat_pumps_and_the_group_pays(make_scenario):
     """A subsidy raises heat-pump adoption, lowers households' cost and raises the municipal group's."""
     none = sim.simulate(make_scenario(end_year=2035, scale=0.05), seed=5)
     paid = sim.simulate(make_scenario(end_year=2035, scale=0.05, levers="heat_pump_subsidy = 100000.0"), seed=5)
-    pumps = lambda ds: float(ds["heating_systems"].sel(system="heat_pump", year=2035))  # noqa: E731
+    pumps = lambda ds: float(ds["heating_systems"].sel(system="heat_pump", year=2035))
     assert pumps(paid) > pumps(none)
     assert float(paid["costs"].sel(payer="municipal_group").sum()) > float(
         none["costs"].sel(payer="municipal_group").sum())

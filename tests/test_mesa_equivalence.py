@@ -38,10 +38,10 @@ import sim.data
 import sim.engine
 import sim.mesa.model
 from sim import mesa as mesa_model
-from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges
-from sim.network import build_network
 from sim.declarations.parameters import UNCERTAINTIES
+from sim.kernels import accounting, adoption, behaviour, grants, influence, pledges
 from sim.mechanisms.sectors import LEVER
+from sim.network import build_network
 from sim.scenario import Distribution, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

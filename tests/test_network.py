@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sim.kernels.rng import make_key
-from sim.kernels.network import small_world_edges
-from sim.network import HOUSEHOLD_DEGREE, build_network
 from sim.declarations.codes import FIRM_SECTORS
+from sim.kernels.network import small_world_edges
+from sim.kernels.rng import make_key
+from sim.network import HOUSEHOLD_DEGREE, build_network
 from sim.population import build_population
 
 N, K, P, SEEDS = 2000, 10, 0.1, range(5)

@@ -4,14 +4,13 @@ import math
 import numpy as np
 import pytest
 import reference as ref
-from testdata import ESKILSTUNA
+from testdata import ESKILSTUNA, scenario_text
 
 import sim
 from sim.data import DataError, load_municipality
 from sim.kernels import pledges
 from sim.kernels.rng import make_key, uniform, uniform_at
 from sim.scenario import ScenarioError, parse_scenario
-from testdata import scenario_text
 
 
 def test_sign_pledges_matches_reference(rng):

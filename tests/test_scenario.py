@@ -3,8 +3,8 @@ import re
 
 import numpy as np
 import pytest
-from testdata import ROOT, scenario_text
 from scipy import stats
+from testdata import ROOT, scenario_text
 
 import sim
 from sim.declarations.parameters import BY_NAME, LEVERS, PARAMETERS, UNCERTAINTIES

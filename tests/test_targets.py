@@ -109,7 +109,7 @@ def test_reduction_year_and_base_year_come_from_targets(runs):
     assert float(cut.sel(year=2021)) == 0.0
 
 
-def _synthetic(net, with_offsets=None, consumption=None, fossil=None, start=2020) -> "xr.Dataset":
+def _synthetic(net, with_offsets=None, consumption=None, fossil=None, start=2020):
     """A Dataset with the series _add_targets reads and NaN outcomes, one value a year from ``start``."""
     import xarray as xr
 

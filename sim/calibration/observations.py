@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ..contract_cities import DATA_ROOT
 from ..data import load_municipality
 from ..declarations.codes import SECTORS
-from ..contract_cities import DATA_ROOT
 
 FITTED_SECTORS = ("transport", "own_heating")
 """SMHI sectors whose totals the behavioural parameters move: fitted."""

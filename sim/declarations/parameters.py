@@ -209,6 +209,16 @@ PARAMETERS: tuple[Parameter, ...] = (
                "yearly fall of the BEV barrier as models, range and second-hand markets mature",
                "assumption: Sweden's BEV share of new cars rose from 9 % (2020) to about 38 % (2023)",
                bounds=(0.0, 2.0)),
+    _uncertain("phev_barrier", -1.6, 0.0, "1",
+               "alternative-specific constant of a PHEV (two drivetrains, charging habit), held over time",
+               "assumption: around the -0.8 once set by hand to the 2020 local PHEV share "
+               "(trafikanalys_new_cars), widened to be fitted (sim.calibration)",
+               bounds=(-10.0, 5.0)),
+    _uncertain("pandemic_car_traffic_cut", 0.03, 0.13, "1",
+               "share of household car traffic lost to the pandemic in each of 2020 and 2021",
+               "trafa_vagtrafik_2021: light traffic on state roads 13 % below its pre-pandemic level at the "
+               "lowest (February 2021), 9 % below in September 2021, little change before March 2020",
+               bounds=(0.0, 0.5)),
     _uncertain("bev_premium_2020", 100e3, 150e3, "SEK",
                "BEV purchase premium over a petrol car in 2020", "bnef_bev_parity",
                bounds=(0.0, 500e3)),

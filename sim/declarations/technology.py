@@ -32,7 +32,7 @@ SCHEMA: dict[str, dict[str, str]] = {
             "fossil_fuel": f"a list of {len(FUELS)} of {list(FOSSIL_FUELS)}",
             "energy_cost_sek_per_km": numbers(FUELS), "purchase_premium_sek": numbers(FUELS),
             "constant": numbers(FUELS), "electricity_kwh_per_km": NUMBER, "lifecycle_kg_per_km_extra": NUMBER,
-            "annuity_years": NUMBER, "bonus_sek": BY_YEAR},
+            "annuity_years": NUMBER, "bonus_sek": BY_YEAR, "phev_bonus_sek": BY_YEAR, "pandemic_cut": BY_YEAR},
     "fuel": {"petrol_blend_2020": NUMBER, "diesel_blend_2020": NUMBER, "gas_fossil_share": NUMBER},
     "heating": {"options": options(HEATING_SYSTEMS), "price_sek_per_mwh": numbers(HEATING_SYSTEMS),
                 "capital_cost_sek": numbers(HEATING_SYSTEMS), "constant": numbers(HEATING_SYSTEMS),

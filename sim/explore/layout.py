@@ -191,7 +191,7 @@ class Session:
                                       f"each at population scale {self.explorer.scale:g}...</span>")
                 try:
                     view = await asyncio.get_running_loop().run_in_executor(None, self._compute, settings, runs)
-                except Exception as error:  # noqa: BLE001 - a bad value (ScenarioError) or a lost cluster: say so
+                except Exception as error:
                     self.status.object = f"<span class=error>{html.escape(type(error).__name__)}: " \
                                          f"{html.escape(str(error))}</span>"
                     break

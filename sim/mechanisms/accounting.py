@@ -19,6 +19,12 @@ from .infrastructure import freight_cut
 from .pledges import unit_plans
 
 
+def km_per_car(context: YearContext) -> float:
+    """This year's km per household car before each household's factor: a normal year's (calibrated) times
+    the year's car traffic (below 1 in the pandemic years)."""
+    return context.calib["km_per_car"] * context.drivers.car_traffic[context.t]
+
+
 def car_fossil_kg_per_km(context: YearContext) -> np.ndarray:
     """Territorial fossil CO2e per km by Fuel, after bio blending (kg/km)."""
     d, t, tech = context.drivers, context.t, context.tech
@@ -56,7 +62,7 @@ def _household_totals(state: State, context: YearContext) -> np.ndarray:
     hh, cars, heat, consumption = (state.present_households(), state.present_cars(), context.tech["heating"],
                                    context.tech["consumption"])
     totals = np.empty(6)
-    accounting.household_accounts(cars.owner, cars.fuel, context.calib["km_per_car"],
+    accounting.household_accounts(cars.owner, cars.fuel, km_per_car(context),
                                   state.km_factor[:state.n_present],
                                   car_fossil_kg_per_km(context), car_footprint_kg_per_km(context), hh.heating,
                                   hh.heat_demand, int(Heating.OIL), context.calib["household_oil_t_per_mwh"],

@@ -48,13 +48,15 @@ def utility_weights(context: YearContext) -> np.ndarray:
 
 
 def car_net_premium(context: YearContext) -> np.ndarray:
-    """Purchase premium over a petrol car by fuel, after the national BEV bonus (SEK)."""
+    """Purchase premium over a petrol car by fuel, after the national BEV and PHEV bonuses (SEK)."""
     car, p, d, t = context.tech["car"], context.p, context.drivers, context.t
     premium = np.asarray(car["purchase_premium_sek"], dtype=float).copy()
     premium[Fuel.BEV] = d.bev_premium[t]
     premium[Fuel.PHEV] = car["purchase_premium_sek"][Fuel.PHEV] * np.exp(-p["bev_premium_decline"]
                                                                         * (context.year - 2020))
-    return np.maximum(0.0, premium - np.where(np.arange(len(Fuel)) == Fuel.BEV, d.bev_bonus[t], 0.0))
+    bonus = np.zeros(len(Fuel))
+    bonus[Fuel.BEV], bonus[Fuel.PHEV] = d.bev_bonus[t], d.phev_bonus[t]
+    return np.maximum(0.0, premium - bonus)
 
 
 def car_choice(context: YearContext, availability: float) -> ChoiceSet:
@@ -62,7 +64,7 @@ def car_choice(context: YearContext, availability: float) -> ChoiceSet:
     car, p = context.tech["car"], context.p
     constant = np.asarray(car["constant"], dtype=float).copy()
     constant[Fuel.BEV] = p["bev_barrier_2020"] + p["bev_barrier_trend"] * max(0, context.year - 2020) + availability
-    constant[Fuel.PHEV] += p["phev_charging_factor"] * availability
+    constant[Fuel.PHEV] = p["phev_barrier"] + p["phev_charging_factor"] * availability
     return ChoiceSet(car_net_premium(context) * crf(p["discount_rate_households"], car["annuity_years"]),
                      np.asarray(car["energy_cost_sek_per_km"], dtype=float), constant,
                      np.asarray(car["green"], dtype=float), p["household_cost_unit"],

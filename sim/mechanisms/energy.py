@@ -19,6 +19,7 @@ import numpy as np
 from ..declarations.codes import FleetTech, Heating, Payer
 from ..kernels import energy as kernels
 from ..state import State, YearContext
+from .accounting import km_per_car
 from .adoption import fleet_choice, heating_running_costs, process_choice, vehicle_choice
 from .infrastructure import freight_cut
 
@@ -63,7 +64,7 @@ def expenditure(state: State, context: YearContext, freight_cut: np.ndarray) -> 
     price, out = prices(context), np.zeros(len(Payer))
     hh, cars, firms = state.present_households(), state.present_cars(), state.firms
     out[Payer.HOUSEHOLDS] = kernels.household_energy_bill(
-        cars.owner, cars.fuel, context.calib["km_per_car"], state.km_factor[:state.n_present], price.car_sek_per_km,
+        cars.owner, cars.fuel, km_per_car(context), state.km_factor[:state.n_present], price.car_sek_per_km,
         hh.heating, hh.hydronic, hh.heat_demand, price.heat_sek_per_mwh) * state.weight
     out[Payer.FIRMS] = kernels.firm_energy_bill(
         firms.sector, firms.vehicle_energy, firms.fleet_tech, firms.process_energy, firms.process_electrified,

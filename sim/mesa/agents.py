@@ -214,14 +214,14 @@ class Household(Actor):
 
     def energy_bill(self, price) -> float:
         """SEK/yr for the cars' fuel or power and the dwelling's heat."""
-        km = self.model.calib["km_per_car"] * self.km_factor
+        km = accounting.km_per_car(self.model.context) * self.km_factor
         return (sum(km * price.car_sek_per_km[c.fuel] for c in self.cars)
                 + self.heat_demand * price.heat_sek_per_mwh[int(self.hydronic)][self.heating])
 
     def account(self, fossil_kg_per_km, footprint_kg_per_km):
         """Car t CO2e, travel footprint, oil-heating t CO2e, district heat MWh, electricity MWh, food footprint."""
         m = self.model
-        km = m.calib["km_per_car"] * self.km_factor
+        km = accounting.km_per_car(m.context) * self.km_factor
         heat = m.tech["heating"]
         return (sum(km * fossil_kg_per_km[c.fuel] / 1000.0 for c in self.cars),
                 sum(km * footprint_kg_per_km[c.fuel] / 1000.0 for c in self.cars),

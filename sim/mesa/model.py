@@ -93,7 +93,7 @@ class ClimateModel(mesa.Model):
         path = paths(yearly)
         self.sinks = removals(path, self.data.land, self.drivers.years)
         self.land_flux = land_use_flux(path, self.data.land)
-        self.calib = calibrate(self.data, scenario.start_year)
+        self.calib = calibrate(self.data, scenario.start_year, self.drivers.car_traffic[0])
         self.first = YearContext.first(self.data, network, run_values, seed, self.calib, self.drivers, self.sinks,
                                        yearly)
         self.p = self.first.p                 # parameter values and constants (the year's, from step)
