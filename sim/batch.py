@@ -210,7 +210,7 @@ def plan_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 
 def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, store: str | Path | None = None,
               client=None, sampler: str = "lhs", *, scale: float | None = None, workers: int | None = None,
               task_size: int | None = None, progress: bool = False,
-              design: Mapping[str, Sequence] | None = None, parameters: str | Path = "prior") -> xr.Dataset:
+              design: Mapping[str, Sequence] | None = None, parameters: str | Path = "default") -> xr.Dataset:
     """Run a Monte Carlo batch of one or several scenarios.
 
     Parameters
@@ -244,11 +244,14 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         sample: run ``i`` of every scenario takes ``design[name][i]``, in place of the scenario's lever
         value or range and of the sampled draw (a designed uncertainty's ``sample_quantile`` is NaN).
         Part of the store's identity.
-    parameters : "prior" or path
-        "prior" (default): uncertainties drawn from the scenarios' ranges. A posterior file
-        (:func:`sim.calibrate`): the fitted parameters are whole particles resampled by weight (seeded by
-        ``seed``, keeping their correlation), put in the design (``design`` wins where both name one).
-        The result's attribute ``parameter_source`` says which.
+    parameters : "default", "posterior", "prior" or path
+        "default": the shipped posterior of the scenarios' municipality
+        (``calibration/posterior_<municipality>.nc``) when every case is of one municipality that has
+        one, else the prior; "posterior": that posterior, an error if there is none; "prior": the
+        uncertainties drawn from the scenarios' ranges; or a posterior file (:func:`sim.calibrate`).
+        From a posterior, the fitted parameters are whole particles resampled by weight (seeded by
+        ``seed``, keeping their correlation), put in the design (``design`` wins where both name one);
+        the others are drawn from their ranges. The result's attribute ``parameter_source`` says which.
 
     Returns
     -------
@@ -268,7 +271,9 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     from . import store as stores
     from .calibration.posterior import parameters_design
 
-    design, source = parameters_design(parameters, design, runs, check_seed(seed))
+    cases = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    design, source = parameters_design(parameters, design, runs, check_seed(seed),
+                                       [m for s in cases if isinstance(s, Scenario) for m in s.municipalities])
     plan = plan_batch(scenarios, runs, seed, sampler, scale, design)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers: allowed a whole number >= 1; given {workers!r}")

@@ -95,6 +95,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
     try:
         posterior = calibrate(scenario, work, particles=args.particles, generations=args.generations,
+                              acceptance=args.acceptance,
                               scale=args.scale, seed=args.seed, last_year=args.last_year, client=args.scheduler,
                               workers=args.workers, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -271,6 +272,16 @@ def _results_path(text: str) -> Path:
     return path
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"allowed a number in (0, 1]; given {text!r}")
+    return value
+
+
 def _netcdf_path(text: str) -> Path:
     path = Path(text)
     if path.suffix != ".nc":
@@ -325,9 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="runs per Dask task (default: about 2 s of compute); no effect on the results")
     run.add_argument("--report", type=_html_path, default=None, help="also write the HTML report here")
     run.add_argument("--plot", type=Path, default=None, help="also write the net-emission fan chart here (.png)")
-    run.add_argument("--parameters", default="prior", metavar="prior|POSTERIOR.nc",
-                     help="uncertainties from the scenarios' ranges (prior, the default) or fitted ones drawn "
-                          "jointly from a posterior file of 'sim calibrate'")
+    run.add_argument("--parameters", default="default", metavar="default|posterior|prior|POSTERIOR.nc",
+                     help="where the uncertainties come from: the municipality's shipped posterior "
+                          "(calibration/posterior_<municipality>.nc) if it has one, else the prior (default); "
+                          "'posterior' (an error if none ships); 'prior' (the scenarios' ranges); or a posterior "
+                          "file of 'sim calibrate'")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
 
@@ -339,9 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", type=Path, required=True, help="the posterior file to write (.nc)")
     fit.add_argument("--work", type=Path, default=None,
                      help="folder of the generations' batch stores (default: OUT without .nc, plus .runs)")
-    fit.add_argument("--particles", type=_whole_number(2, MAX_RUNS), default=50,
-                     help="particles kept per generation (default 50)")
-    fit.add_argument("--generations", type=_whole_number(1, 100), default=3, help="generations (default 3)")
+    fit.add_argument("--particles", type=_whole_number(2, MAX_RUNS), default=300,
+                     help="particles kept per generation (default 300)")
+    fit.add_argument("--generations", type=_whole_number(1, 100), default=4, help="generations (default 4)")
+    fit.add_argument("--acceptance", type=_share, default=0.25,
+                     help="share of each generation's proposals kept, in (0, 1] (default 0.25)")
     fit.add_argument("--last-year", type=_whole_number(1900, 2100), default=2021,
                      help="last observed year fitted (default 2021)")
     fit.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")

@@ -20,6 +20,7 @@ import xarray as xr
 
 import sim
 from sim.batch import Task, make_tasks, plan_batch
+from sim.calibration.posterior import posterior_design, read_posterior, shipped_posterior
 from sim.cluster import connect
 from sim.declarations.parameters import UNCERTAINTIES
 from sim.scenario import parse_scenario
@@ -72,10 +73,18 @@ def test_layout_sample_and_seeds(reference, pair):
     seeds = [c.generate_state(1)[0] for c in np.random.SeedSequence(SEED).spawn(RUNS)]
     np.testing.assert_array_equal(ds["run_seed"], seeds)
     q = sim.sampling.quantiles(RUNS, len(UNCERTAINTIES), SEED, "lhs")
-    np.testing.assert_array_equal(ds["sample_quantile"], q)
+    # by default an Eskilstuna batch draws the fitted parameters from the shipped posterior (whole particles,
+    # their quantile NaN) and the others from the sample
+    assert ds.attrs["parameter_source"] == "posterior"
+    drawn = posterior_design(read_posterior(shipped_posterior("eskilstuna")), RUNS, SEED)
     for k, p in enumerate(UNCERTAINTIES):  # every sampled parameter along run, each scenario's distribution
         assert ds[p.name].dims == ("scenario", "run") and ds[p.name].attrs["role"] == "uncertainty"
         for s, scn in enumerate(pair):
+            if p.name in drawn:
+                assert np.isnan(ds["sample_quantile"].values[:, k]).all()
+                np.testing.assert_array_equal(ds[p.name].values[s], drawn[p.name])
+                continue
+            np.testing.assert_array_equal(ds["sample_quantile"].values[:, k], q[:, k])
             expected = [scn.uncertainties[p.name].ppf(float(x)) for x in q[:, k]]
             np.testing.assert_array_equal(ds[p.name].values[s], expected)
     assert list(ds["grant_budget"].values) == [10e6, 80e6]
@@ -325,3 +334,15 @@ def test_costs_carry_their_price_year(reference):
     priced = [name for name, (_, units, _) in sim.results.VARIABLES.items() if "SEK" in units and name in reference]
     assert "costs" in priced and "investment_costs" in priced
     assert all(reference[name].attrs["price_year"] == 2020 for name in priced)
+
+
+def test_the_default_draws_from_the_municipality_s_posterior_if_it_has_one(client):
+    """Default: the shipped posterior for a batch of one municipality that has one, else the prior; 'posterior'
+    for a city without one is a clear error; 'prior' is one option away."""
+    home = scenario("home")
+    malmo = parse_scenario(TEXT.format(name="malmo_small", budget=10e6).replace('"eskilstuna"', '"malmo"'))
+    assert sim.run_batch(home, 2, seed=SEED, client=client).attrs["parameter_source"] == "posterior"
+    assert sim.run_batch(home, 2, seed=SEED, client=client, parameters="prior").attrs["parameter_source"] == "prior"
+    assert sim.run_batch(malmo, 2, seed=SEED, client=client).attrs["parameter_source"] == "prior"
+    with pytest.raises(ValueError, match="field 'parameters': allowed 'posterior' for a batch of one municipality"):
+        sim.run_batch(malmo, 2, seed=SEED, client=client, parameters="posterior")

@@ -105,7 +105,7 @@ def test_a_batch_of_cities_has_a_municipality_dimension_and_common_random_number
     assert np.isnan(net.sel(scenario="home", municipality="tvilling").values).all()  # not named: not run
     assert ds["prob_target_2030"].dims == ("scenario", "municipality")
     # expanding the cases changes nothing: a batch of the single-city scenario alone gives the same runs
-    alone = sim.run_batch([home], runs=3, seed=2, workers=1)
+    alone = sim.run_batch([home], runs=3, seed=2, workers=1, parameters="prior")  # several cities: the prior
     assert "municipality" not in alone.dims
     np.testing.assert_array_equal(alone["net_emissions"].sel(scenario="home").values,
                                   net.sel(scenario="home", municipality="eskilstuna").values)

@@ -26,7 +26,8 @@ def predictive_check(simulated_points: np.ndarray, observations: Observations, s
     Parameters
     ----------
     simulated_points : float64[runs, points]
-        The simulated counterpart of each point, run by run (:func:`sim.calibration.simulated`), runs >= 20.
+        The simulated counterpart of each point, run by run (:func:`sim.calibration.simulated`), runs >= 2
+        (100 or more for percentiles that mean something).
     observations : Observations
     seed : int
         Seed of the observation-error draws.
@@ -41,8 +42,8 @@ def predictive_check(simulated_points: np.ndarray, observations: Observations, s
         (of the fitted series' points) and ``level``.
     """
     points = np.asarray(simulated_points, dtype=float)
-    if points.ndim != 2 or points.shape[1] != len(observations.values) or points.shape[0] < 20:
-        raise ValueError(f"simulated_points: allowed an array [runs >= 20, {len(observations.values)} points]; "
+    if points.ndim != 2 or points.shape[1] != len(observations.values) or points.shape[0] < 2:
+        raise ValueError(f"simulated_points: allowed an array [runs >= 2, {len(observations.values)} points]; "
                          f"given shape {points.shape}")
     rng = np.random.default_rng(seed)
     replicates = points + rng.standard_normal(points.shape) * OBSERVATION_ERROR * np.abs(observations.values)

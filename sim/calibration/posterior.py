@@ -69,12 +69,41 @@ def posterior_design(posterior: xr.Dataset, runs: int, seed: int) -> dict[str, n
     return {str(name): sample[rows, k].astype(float) for k, name in enumerate(posterior["parameter"].values)}
 
 
-def parameters_design(parameters: str | Path, design: Mapping[str, Sequence] | None, runs: int,
-                      seed: int) -> tuple[Mapping[str, Sequence] | None, str]:
-    """The design of a batch with ``parameters`` ("prior" or a posterior file) and its ``parameter_source``.
+POSTERIOR_ROOT = Path(__file__).resolve().parents[2] / "calibration"
+"""Folder of the shipped posteriors: ``posterior_<municipality>.nc``, one per municipality that has a fit."""
 
+
+def shipped_posterior(municipality: str | Path) -> Path | None:
+    """The shipped posterior of a municipality (its data folder's name), or None if it has none."""
+    path = POSTERIOR_ROOT / f"posterior_{Path(municipality).name}.nc"
+    return path if path.is_file() else None
+
+
+def default_parameters(municipalities: Sequence[str | Path]) -> Path | str:
+    """What a batch draws from by default: the shipped posterior when every case is of one municipality
+    that has one, else ``"prior"`` (a fit of one city is not another's, and the 22 other contract cities
+    have none yet)."""
+    names = {Path(m).name for m in municipalities}
+    found = shipped_posterior(next(iter(names))) if len(names) == 1 else None
+    return found if found is not None else "prior"
+
+
+def parameters_design(parameters: str | Path, design: Mapping[str, Sequence] | None, runs: int,
+                      seed: int, municipalities: Sequence[str | Path] = ()) -> tuple[Mapping[str, Sequence] | None, str]:
+    """The design of a batch with ``parameters`` and its ``parameter_source`` ("posterior" or "prior").
+
+    ``parameters`` is "default" (:func:`default_parameters` of ``municipalities``), "posterior" (the
+    shipped posterior of the one municipality; an error if there is none), "prior" or a posterior file.
     The batch's own design wins over the posterior for any parameter it names.
     """
+    if isinstance(parameters, str) and parameters in ("default", "posterior"):
+        chosen = default_parameters(municipalities)
+        if parameters == "posterior" and chosen == "prior":
+            names = sorted({Path(m).name for m in municipalities})
+            raise ValueError(f"field 'parameters': allowed 'posterior' for a batch of one municipality with a "
+                             f"shipped posterior ({POSTERIOR_ROOT}/posterior_<municipality>.nc); given "
+                             f"municipalities {names}")
+        parameters = chosen
     if isinstance(parameters, str) and parameters == "prior":
         return design, "prior"
     drawn = posterior_design(read_posterior(parameters), runs, seed)
