@@ -91,7 +91,8 @@ class Shared:
         self.cities = _read(source / "cities.csv")
         self.tables = {name: _by_city(_read(source / f"{name}.csv"))
                        for name in ("territorial_emissions", "population", "new_cars", "cars_in_use",
-                                    "charge_points", "carbon_budgets", "land_areas", "cycle_network")}
+                                    "charge_points", "charge_points_monthly", "carbon_budgets", "land_areas",
+                                    "cycle_network")}
 
     def rows(self, table: str, city: str) -> list[dict[str, str]]:
         return self.tables[table].get(city, [])
@@ -123,6 +124,18 @@ def _dwellings(shared: Shared, city: str) -> str:
         single = round(households * SINGLE_FAMILY_SHARE_SWEDEN)
         rows.append([year, single, round(households) - single, "", ""])
     return _csv_text(["year", "single_family", "multi_dwelling", "other", "special_housing"], rows)
+
+
+CARS_IN_USE_COLUMNS = ["year", "petrol", "diesel", "bev", "hev", "phev", "ethanol", "gas", "other", "total",
+                       "cars_per_1000_inhabitants"]
+
+
+def _charge_points(shared: Shared, city: str) -> str:
+    """December counts: of the monthly series from 2015 to its last full year, then of the yearly one."""
+    monthly = [r for r in shared.rows("charge_points_monthly", city)
+               if r["date"].endswith("-12") and r["date"] >= f"{EMISSION_YEARS[0]}-12"]
+    later = [r for r in shared.rows("charge_points", city) if r["date"] > max(r["date"] for r in monthly)]
+    return _csv_text(["date", "public_charge_points"], [[r["date"], r["public_charge_points"]] for r in monthly + later])
 
 
 def _municipal_units(ratio: float, esk_units: list[dict[str, str]]) -> str:
@@ -170,7 +183,6 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
     ratio = population / esk["population"]
     meta = esk["meta"]
     figures, assumptions = meta["figures"], meta["assumptions"]
-    cars = shared.value("cars_in_use", city, START_YEAR, "total")
     derived = []
     out = [(f"# {city} (SCB {info['municipality_code']}, {info['county']}): written by calibration/build_cities.py\n"
            "# from ../shared/data/cities/ (see DERIVED.md and ../SOURCES.md). Do not edit by hand: rerun the script.\n"),
@@ -200,9 +212,6 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
     figure("contract_decision_year", decision, "year", "assumption",
            f"D1: wave {info['joined_initiative']} of the initiative (cities.csv); wave 2019 signed its contracts in "
            "2021, wave 2021 is taken to decide its commitments in 2023 as Eskilstuna did.")
-    figure("cars_per_inhabitant", round(cars / population, 4), "cars per inhabitant", "trafikanalys_fordon_kommuner",
-           f"{int(cars)} cars in use on 31 December {START_YEAR} over {int(population)} inhabitants; cars count "
-           "where their owner is registered (leasing and company fleets inflate some cities).")
     workplaces = figures["workplaces"]["value"] * ratio
     figure("workplaces", round(workplaces), "workplaces", "assumption",
            "D3: Eskilstuna's 8,574 workplaces per inhabitant.", round(0.7 * workplaces), round(1.4 * workplaces))
@@ -226,15 +235,9 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
            "elis_charge_points", f"Mean yearly growth 2023-2025 ({int(points[2023])} to {int(points[2025])}).")
 
     out.append("\n# ---------------------------------------------------------------- assumptions\n")
-    fleet = {fuel: shared.value("cars_in_use", city, START_YEAR, fuel) / cars for fuel in ("diesel", "gas")}
     for name, entry in assumptions.items():
         entry = dict(entry)
-        if name == "car_fleet_mix":
-            entry = {"diesel": round(fleet["diesel"], 4), "biogas": round(fleet["gas"], 4),
-                     "source": "trafikanalys_fordon_kommuner",
-                     "note": f"Diesel and gas cars in use on 31 December {START_YEAR} over all cars in use; BEV "
-                             "and PHEV are the cumulative registrations since 2015 (new_cars.csv), petrol the rest."}
-        elif name == "firm_sectors":
+        if name == "firm_sectors":
             entry = {s: max(1, round(entry[s] * ratio)) for s in entry if s not in ("source", "note")}
             entry |= {"source": "assumption",
                       "note": "D3: Eskilstuna's workplaces by sector (regionfakta_workplaces_2017, A2) per inhabitant; "
@@ -268,7 +271,6 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
         f"- Municipal group (D5): Eskilstuna's 14 units with vehicles, energy and procurement x{ratio:.3f}.",
         f"- Pledge aim (D8): {pledge_goal} organisations by 2027 (Eskilstuna's 250 per inhabitant).",
         f"- Contract decision year (D1): {decision}.",
-        f"- Car fleet: diesel {fleet['diesel']:.3f}, gas {fleet['gas']:.3f} of cars in use in {START_YEAR} (city data).",
     ]
     return "".join(out), derived
 
@@ -287,8 +289,9 @@ def build_city(shared: Shared, info: dict[str, str], esk: dict, out_dir: Path) -
         "new_cars.csv": _csv_text(["year", "bev", "phev", "all_new_cars", "sweden_bev_share_of_new_cars"],
                                   [[r["year"], r["bev"], r["phev"], r["all_new_cars"], r["sweden_bev_share_of_new_cars"]]
                                    for r in shared.rows("new_cars", city)]),
-        "charge_points.csv": _csv_text(["date", "public_charge_points"],
-                                       [[r["date"], r["public_charge_points"]] for r in shared.rows("charge_points", city)]),
+        "charge_points.csv": _charge_points(shared, city),
+        "cars_in_use.csv": _csv_text(CARS_IN_USE_COLUMNS, [[r[c] for c in CARS_IN_USE_COLUMNS]
+                                                           for r in shared.rows("cars_in_use", city)]),
         "carbon_budgets.csv": _csv_text(
             ["version", "budget_t_co2", "budget_start_year", "national_budget_t_co2", "grandfathering_years", "source"],
             [[r["version"], r["budget_t_co2"], r["budget_start_year"], r["national_budget_t_co2"],
@@ -313,9 +316,9 @@ def build_city(shared: Shared, info: dict[str, str], esk: dict, out_dir: Path) -
 
 def _derived_text(city: str, derived: list[str], names: list[str]) -> str:
     city_data = ("territorial_emissions.csv (SMHI 2025 release, 2015-2021), population.csv (SCB, 2009-2025), "
-                 "new_cars.csv (Trafikanalys), charge_points.csv (Power Circle ELIS), carbon_budgets.csv "
-                 "(Klimatkollen), cycle_network.csv (NVDB), and in municipality.toml cars per inhabitant and the "
-                 "diesel and gas shares of cars in use (Trafikanalys), charge-point growth and the land area (SCB)")
+                 "new_cars.csv and cars_in_use.csv (Trafikanalys), charge_points.csv (Power Circle ELIS: December "
+                 "counts, monthly series to 2022, yearly after), carbon_budgets.csv (Klimatkollen), "
+                 "cycle_network.csv (NVDB), and in municipality.toml charge-point growth and the land area (SCB)")
     return (f"# {city}: what calibration/build_cities.py derived\n\n"
             f"Files: {', '.join(sorted(set(names)))}.\n\n"
             f"City data, copied from ../shared/data/cities/ (see its SOURCES.md): {city_data}.\n\n"

@@ -16,7 +16,8 @@ import numpy as np
 from .data import MunicipalityData
 from .declarations.codes import FIRM_SECTORS, HEATING_SYSTEMS, PROCUREMENT, Dwelling, Fuel, Heating
 from .declarations.constants import VALUES as CONSTANTS
-from .population import car_fleet_mix, zone_shares_by_dwelling
+from .exogenous import blend_in
+from .population import car_fleet_mix, cars_per_inhabitant, zone_shares_by_dwelling
 
 APARTMENT, DETACHED = Dwelling.APARTMENT, Dwelling.DETACHED
 LOW_MEAT_SHARE = CONSTANTS["low_meat_share"]
@@ -66,13 +67,13 @@ def calibrate(data: MunicipalityData, year: int, car_traffic: float = 1.0) -> di
     emissions = data.series_value("emissions", year)
     inhabitants = data.series_value("population", year)
     expected = _expected_households(data, year)
-    fuel = tech["fuel"]  # blending before 2020 is taken at its 2020 level
-    fossil = {"petrol": 1 - fuel["petrol_blend_2020"], "diesel": 1 - fuel["diesel_blend_2020"],
+    fuel = tech["fuel"]
+    fossil = {"petrol": 1 - blend_in(fuel["petrol_blend"], year), "diesel": 1 - blend_in(fuel["diesel_blend"], year),
               "gas": fuel["gas_fossil_share"], "none": 0.0}
     tailpipe = np.asarray(tech["car"]["tailpipe_kg_per_km"], dtype=float)
     fossil_share = np.array([fossil[f] for f in tech["car"]["fossil_fuel"]])
     mix = car_fleet_mix(data, year)
-    cars = data.figures["cars_per_inhabitant"] * inhabitants
+    cars = cars_per_inhabitant(data, year) * inhabitants
     car_target = emissions["transport"] * split["transport"]["household_cars"]
     km_per_car = car_target * 1000.0 / (cars * expected["car_zone_factor"] * float(mix @ (tailpipe * fossil_share))
                                         * car_traffic)

@@ -19,7 +19,7 @@ from .declarations.codes import SECTORS
 from .declarations.technology import BY_YEAR, EXPECTED_OPTIONS, LIST_LENGTHS, NAME_LISTS, NUMBER, SCHEMA, WHOLE
 
 SERIES_FILES = {"emissions": "territorial_emissions.csv", "population": "population.csv",
-                "dwellings": "dwellings.csv", "new_cars": "new_cars.csv"}
+                "dwellings": "dwellings.csv", "new_cars": "new_cars.csv", "cars_in_use": "cars_in_use.csv"}
 
 
 class DataError(ValueError):
@@ -141,6 +141,7 @@ class MunicipalityData:
     population: dict[int, float]
     dwellings: dict[int, dict[str, float]]
     new_cars: dict[int, dict[str, float]]
+    cars_in_use: dict[int, dict[str, float]]
     charge_points: dict[int, float]
     figures: dict[str, float]
     assumptions: dict[str, Any]
@@ -173,8 +174,13 @@ class MunicipalityData:
 
     @property
     def start_years(self) -> list[int]:
-        """Years for which a start state can be built (dwellings, population and emissions known)."""
-        return sorted(set(self.dwellings) & set(self.population) & set(self.emissions))
+        """Years for which a start state can be built (dwellings, population, emissions and the car fleet known).
+
+        The fleet on 1 January of a year is the previous 31 December's (``cars_in_use.csv``), or for the first
+        year of that series its own count less the year's new plug-in cars (:func:`sim.population.car_fleet`).
+        """
+        fleet_years = set(self.cars_in_use) | {year + 1 for year in self.cars_in_use}
+        return sorted(set(self.dwellings) & set(self.population) & set(self.emissions) & fleet_years)
 
     def population_at(self, year: int, growth: float) -> float:
         """Inhabitants in ``year``: observed, else grown from the last observed year."""
@@ -448,6 +454,7 @@ def load_municipality(path: Path) -> MunicipalityData:
         name=meta.get("name", path.name), path=path, emissions=emissions,
         population={y: r["population"] for y, r in _yearly(path / "population.csv").items()},
         dwellings=_yearly(path / "dwellings.csv"), new_cars=_yearly(path / "new_cars.csv"),
+        cars_in_use=_yearly(path / "cars_in_use.csv"),
         charge_points=_charge_points(path / "charge_points.csv"),
         figures=figures, assumptions=meta.get("assumptions", {}),
         technology=technology, sector_split=split, co2_share=co2,

@@ -60,16 +60,28 @@ def _step_table(table: dict, years: np.ndarray) -> np.ndarray:
     return out
 
 
-def _charge_points(observed: dict[int, float], points_2020: float, per_year: np.ndarray,
-                   years: np.ndarray) -> np.ndarray:
-    """Public charge points: observed where known, interpolated from the 2020 estimate before, and after the
-    last observed year growing by each year's lever (the points added in a year count from the next)."""
-    known_years = np.array([2020] + sorted(y for y in observed if y > 2020), dtype=float)
-    known = np.array([points_2020] + [observed[int(y)] for y in known_years[1:]])
-    last = known_years[-1]
-    out = np.interp(years, known_years, known)
+def blend_in(table: dict, year: int) -> float:
+    """Bio blending of a ``[fuel.<fuel>_blend]`` table in ``year``: the latest key at or before it, else the first."""
+    keys = sorted(int(k) for k in table if k.isdigit())
+    return float(table[str(max([k for k in keys if k <= year], default=keys[0]))])
+
+
+def _blend_path(table: dict, blend_2030: float, years: np.ndarray) -> np.ndarray:
+    """Observed and decided blending (:func:`blend_in`) to the table's last year, then a straight line to
+    ``blend_2030`` in 2030, held after."""
+    last = max(int(k) for k in table if k.isdigit())
+    observed = np.array([blend_in(table, int(y)) for y in years])
+    return np.where(years <= last, observed, _linear_to(float(table[str(last)]), blend_2030, last, 2030, years))
+
+
+def _charge_points(observed: dict[int, float], per_year: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Public charge points: the observed December counts (interpolated between them, the first held before),
+    and after the last observed year growing by each year's lever (the points added in a year count from the
+    next)."""
+    known_years = np.array(sorted(observed), dtype=float)
+    out = np.interp(years, known_years, [observed[int(y)] for y in known_years])
     for t in range(1, len(years)):
-        if years[t] > last:
+        if years[t] > known_years[-1]:
             out[t] = out[t - 1] + per_year[t - 1]
     return out
 
@@ -141,14 +153,12 @@ def build_drivers(data: MunicipalityData, yearly: Sequence[Mapping[str, float | 
         exogenous[component] = base * (1.0 + first[trend]) ** since
     ets = tech["firm_process"]["ets_price_sek_per_t"]
     ets_years = np.array(sorted(int(k) for k in ets))
-    infra = tech["infrastructure"]
-    charge_points = _charge_points(data.charge_points, infra["charge_points_2020"],
-                                   value["charge_points_per_year"], years)
+    charge_points = _charge_points(data.charge_points, value["charge_points_per_year"], years)
     rail_end = np.full(len(years), 2030.0)
     return Drivers(
         years=years, population=population,
-        blend_petrol=_linear_to(fuel["petrol_blend_2020"], first["blend_petrol_2030"], 2020, 2030, years),
-        blend_diesel=_linear_to(fuel["diesel_blend_2020"], first["blend_diesel_2030"], 2020, 2030, years),
+        blend_petrol=_blend_path(fuel["petrol_blend"], first["blend_petrol_2030"], years),
+        blend_diesel=_blend_path(fuel["diesel_blend"], first["blend_diesel_2030"], years),
         bev_premium=first["bev_premium_2020"] * np.exp(-first["bev_premium_decline"] * (years - 2020)),
         bev_bonus=_step_table(tech["car"]["bonus_sek"], years),
         phev_bonus=_step_table(tech["car"]["phev_bonus_sek"], years),

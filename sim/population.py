@@ -28,6 +28,7 @@ from .declarations.codes import (
     Stream,
 )
 from .declarations.constants import VALUES as CONSTANTS
+from .exogenous import blend_in
 from .kernels.rng import uniforms
 from .validation import check_scale_for
 
@@ -126,18 +127,44 @@ def zone_shares_by_dwelling(data: MunicipalityData) -> np.ndarray:
     return shares / shares.sum(axis=1, keepdims=True)
 
 
+FLEET_COLUMNS = {Fuel.PETROL: ("petrol", "hev", "ethanol", "other"), Fuel.DIESEL: ("diesel",),
+                 Fuel.PHEV: ("phev",), Fuel.BEV: ("bev",), Fuel.BIOGAS: ("gas",)}
+"""Columns of ``cars_in_use.csv`` (Trafikanalys' fuels) counted as each of the model's fuels: hybrids without a
+plug, flexifuel (E85) cars and the rest run on petrol (E85's share of ethanol fell from 40 % in 2015 to 10 % in
+2020, energimyndigheten_drivmedel), gas cars on the model's biogas."""
+
+
+def car_fleet(data: MunicipalityData, year: int) -> np.ndarray:
+    """Cars in use by the model's fuels on 1 January of ``year`` (real cars, float64 by :class:`Fuel`).
+
+    The count of 31 December of the year before (``cars_in_use.csv``); for the first year of that series,
+    the year's own count less its new BEV and PHEV registrations (``new_cars.csv``), which is all the
+    plug-ins that year added.
+    """
+    fleet = np.zeros(len(FUELS))
+    if year - 1 in data.cars_in_use:
+        row = data.cars_in_use[year - 1]
+        added = {}
+    else:
+        row = data.series_value("cars_in_use", year)
+        added = data.series_value("new_cars", year)
+    for fuel, columns in FLEET_COLUMNS.items():
+        fleet[fuel] = sum(row.get(c, 0.0) for c in columns)
+    for fuel, column in ((Fuel.BEV, "bev"), (Fuel.PHEV, "phev")):
+        fleet[fuel] = max(0.0, fleet[fuel] - added.get(column, 0.0))
+    return fleet
+
+
 def car_fleet_mix(data: MunicipalityData, year: int) -> np.ndarray:
-    """Fuel shares of the car fleet in ``year``: plug-ins from cumulative registrations (A3)."""
-    cars_real = data.figures["cars_per_inhabitant"] * data.series_value("population", year)
-    mix = np.zeros(len(FUELS))
-    for y, row in data.new_cars.items():
-        if y <= year:
-            mix[Fuel.BEV] += row["bev"] / cars_real
-            mix[Fuel.PHEV] += row["phev"] / cars_real
-    mix[Fuel.DIESEL] = data.assumptions["car_fleet_mix"]["diesel"]
-    mix[Fuel.BIOGAS] = data.assumptions["car_fleet_mix"]["biogas"]
-    mix[Fuel.PETROL] = 1.0 - mix.sum()
-    return mix
+    """Fuel shares of the car fleet on 1 January of ``year`` (:func:`car_fleet`)."""
+    fleet = car_fleet(data, year)
+    return fleet / fleet.sum()
+
+
+def cars_per_inhabitant(data: MunicipalityData, year: int) -> float:
+    """Cars in use on 1 January of ``year`` (:func:`car_fleet`) per inhabitant of ``year``, so that the start
+    year's population has the counted cars."""
+    return float(car_fleet(data, year).sum()) / data.series_value("population", year)
 
 
 def _categorical(u: np.ndarray, probabilities) -> np.ndarray:
@@ -209,7 +236,7 @@ def _household_rule(data: MunicipalityData, year: int) -> _HouseholdRule:
     size = np.array([a["persons_per_household"]["apartment"], a["persons_per_household"]["detached"]])
     relative_cars = np.array([a["cars_per_household"]["apartment"], a["cars_per_household"]["detached"]])
     # persons sum to the inhabitants and cars to cars per inhabitant, in expectation
-    cars_real = data.figures["cars_per_inhabitant"] * inhabitants
+    cars_real = cars_per_inhabitant(data, year) * inhabitants
     return _HouseholdRule(
         persons=size * inhabitants / (n_real * ((1 - share_detached) * size[0] + share_detached * size[1])),
         cars=relative_cars * cars_real / (n_real * ((1 - share_detached) * relative_cars[0]
@@ -345,7 +372,7 @@ def _build_firms(data: MunicipalityData, year: int, scale: float, draw) -> Firms
     weight = 1.0 / scale
     emissions = data.series_value("emissions", year)
     tech = data.technology
-    diesel_fossil = 1.0 - tech["fuel"]["diesel_blend_2020"]
+    diesel_fossil = 1.0 - blend_in(tech["fuel"]["diesel_blend"], year)
     diesel_t = tech["firm_fleet"]["diesel_kg_per_mwh"] / 1000.0 * diesel_fossil
     totals = {  # MWh/yr for the whole municipality, from the sector totals
         "vehicles": emissions["transport"] * data.sector_split["transport"]["firm_vehicles"] / diesel_t,

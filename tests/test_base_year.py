@@ -9,6 +9,7 @@ import sim
 from sim.base_year import calibrate
 from sim.data import SECTORS, load_municipality
 from sim.declarations.codes import Heating
+from sim.exogenous import blend_in
 from sim.kernels import accounting
 from sim.population import build_population
 
@@ -61,7 +62,7 @@ def test_start_state_before_any_decision(published, calib):
     pop = build_population(published, 2020, 3, 1.0)
     tech, split, emissions = published.technology, published.sector_split, published.emissions[2020]
     fuel = tech["fuel"]
-    fossil = {"petrol": 1 - fuel["petrol_blend_2020"], "diesel": 1 - fuel["diesel_blend_2020"],
+    fossil = {"petrol": 1 - blend_in(fuel["petrol_blend"], 2020), "diesel": 1 - blend_in(fuel["diesel_blend"], 2020),
               "gas": fuel["gas_fossil_share"], "none": 0.0}
     fossil_kg = calib["tailpipe"] * np.array([fossil[f] for f in tech["car"]["fossil_fuel"]])
     hh = pop.households

@@ -190,7 +190,7 @@ def test_missing_price_year_names_the_file_and_field(tmp_path):
     path = folder / "municipality.toml"
     text = path.read_text(encoding="utf-8")
     start = text.index("[figures.price_year]")
-    path.write_text(text[:start] + text[text.index("[figures.cars_per_inhabitant]"):], encoding="utf-8")
+    path.write_text(text[:start] + text[text.index("[figures.workplaces]"):], encoding="utf-8")
     with pytest.raises(DataError, match=r"municipality\.toml: field 'figures\.price_year': allowed the year whose SEK"):
         _ = load_municipality(folder).price_year
 

@@ -24,7 +24,7 @@ from sim.exogenous import build_drivers
 from sim.land import removals
 from sim.mechanisms import accounting, adoption, behaviour, demography, influence, pledges
 from sim.network import build_network
-from sim.population import arrival_detached_share, arrival_pool_size, build_population
+from sim.population import arrival_detached_share, arrival_pool_size, build_population, cars_per_inhabitant
 from sim.sampling import parameter_values
 from sim.state import State, YearContext
 from sim.timing import paths, yearly_values
@@ -123,7 +123,7 @@ def test_growth_adds_households_and_cars(data):
     arrived_cars = cars[-1] - cars[0]
     expected = np.count_nonzero(population.cars.owner < n[-1]) - np.count_nonzero(population.cars.owner < n0)
     assert arrived_cars == expected                                       # every arriving household's cars
-    per_person = data.figures["cars_per_inhabitant"]
+    per_person = cars_per_inhabitant(data, START)
     assert abs(arrived_cars - per_person * (inhabitants[-1] - inhabitants[0]) / weight) < 5 * math.sqrt(
         per_person * (inhabitants[-1] - inhabitants[0]) / weight) + 2 * hh.persons.max()
 

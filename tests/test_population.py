@@ -7,7 +7,16 @@ from scipy import stats
 
 from sim.declarations.codes import FIRM_SECTORS, FUELS, ZONES, Dwelling, Fuel, Heating
 from sim.declarations.codes import HEATING_SYSTEMS as HEATING
-from sim.population import _categorical, _poisson, build_population, car_fleet_mix, zone_shares_by_dwelling
+from sim.exogenous import blend_in
+from sim.population import (
+    _categorical,
+    _poisson,
+    build_population,
+    car_fleet,
+    car_fleet_mix,
+    cars_per_inhabitant,
+    zone_shares_by_dwelling,
+)
 from sim.validation import FIRM_COUNT_TOLERANCE, smallest_scale
 
 APARTMENT, DETACHED, BEV, PHEV, DH = Dwelling.APARTMENT, Dwelling.DETACHED, Fuel.BEV, Fuel.PHEV, Heating.DISTRICT_HEATING
@@ -91,7 +100,7 @@ def test_cars(eskilstuna, pop):
     """Cars per inhabitant match the figure, owners are valid households, the fuel mix follows the fleet mix."""
     cars = pop.cars
     n_h = len(pop.households.zone)
-    expected = eskilstuna.figures["cars_per_inhabitant"] * eskilstuna.population[YEAR] * SCALE
+    expected = cars_per_inhabitant(eskilstuna, YEAR) * eskilstuna.population[YEAR] * SCALE
     assert abs(len(cars.owner) - expected) < 5 * math.sqrt(expected)   # a sum of Poisson counts
     assert cars.owner.min() >= 0 and cars.owner.max() < n_h and np.all(np.diff(cars.owner) >= 0)
     per_household = np.bincount(cars.owner, minlength=n_h)
@@ -103,14 +112,28 @@ def test_cars(eskilstuna, pop):
 
 
 def test_car_fleet_mix(eskilstuna):
-    """Plug-in shares are cumulative local registrations over the car stock; shares sum to 1."""
+    """The fleet on 1 January is the cars in use of the 31 December before, Trafikanalys' fuels mapped onto the
+    model's (hybrids, flexifuel and other cars as petrol, gas as biogas); shares sum to 1."""
+    row = eskilstuna.cars_in_use[YEAR - 1]
+    fleet = car_fleet(eskilstuna, YEAR)
+    assert fleet.sum() == row["total"]
+    assert fleet[BEV] == row["bev"] and fleet[PHEV] == row["phev"] and fleet[Fuel.DIESEL] == row["diesel"]
+    assert fleet[Fuel.BIOGAS] == row["gas"]
+    assert fleet[Fuel.PETROL] == row["petrol"] + row["hev"] + row["ethanol"] + row["other"]
     mix = car_fleet_mix(eskilstuna, YEAR)
     assert mix.sum() == pytest.approx(1.0) and np.all(mix >= 0)
-    stock = eskilstuna.figures["cars_per_inhabitant"] * eskilstuna.population[YEAR]
-    bev = sum(row["bev"] for y, row in eskilstuna.new_cars.items() if y <= YEAR)
-    phev = sum(row["phev"] for y, row in eskilstuna.new_cars.items() if y <= YEAR)
-    assert mix[BEV] == pytest.approx(bev / stock) and mix[PHEV] == pytest.approx(phev / stock)
+    assert cars_per_inhabitant(eskilstuna, YEAR) == pytest.approx(row["total"] / eskilstuna.population[YEAR])
     assert car_fleet_mix(eskilstuna, 2021)[BEV] > mix[BEV]
+
+
+def test_car_fleet_of_the_first_counted_year(eskilstuna):
+    """Before the first 31 December counted (2015), the fleet is that year's less its new plug-ins."""
+    first = min(eskilstuna.cars_in_use)
+    assert first - 1 not in eskilstuna.cars_in_use
+    fleet, row, new = car_fleet(eskilstuna, first), eskilstuna.cars_in_use[first], eskilstuna.new_cars[first]
+    assert fleet[BEV] == row["bev"] - new["bev"] and fleet[PHEV] == row["phev"] - new["phev"]
+    assert fleet.sum() == row["total"] - new["bev"] - new["phev"]
+    assert first in eskilstuna.start_years and first - 1 not in eskilstuna.start_years
 
 
 def test_poisson_matches_scipy(rng):
@@ -142,7 +165,7 @@ def test_firm_energy_reproduces_sector_totals(eskilstuna, pop):
     tech, split = eskilstuna.technology, eskilstuna.sector_split
     emissions = eskilstuna.emissions[YEAR]
     firms = pop.firms
-    diesel_t = tech["firm_fleet"]["diesel_kg_per_mwh"] / 1000 * (1 - tech["fuel"]["diesel_blend_2020"])
+    diesel_t = tech["firm_fleet"]["diesel_kg_per_mwh"] / 1000 * (1 - blend_in(tech["fuel"]["diesel_blend"], YEAR))
     checks = [
         (firms.vehicle_energy * diesel_t, emissions["transport"] * split["transport"]["firm_vehicles"]),
         (firms.process_energy * tech["firm_process"]["fuel_kg_per_mwh"] / 1000,
