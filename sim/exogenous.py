@@ -36,10 +36,11 @@ class Drivers:
     bev_premium: np.ndarray        # SEK, before bonus
     bev_bonus: np.ndarray          # SEK
     phev_bonus: np.ndarray         # SEK
-    car_traffic: np.ndarray        # household car km relative to a normal year (the pandemic's cut)
+    car_traffic: np.ndarray        # household car km relative to a normal start year (pandemic, car use trend)
     fleet_electric_premium: np.ndarray  # SEK per MWh/yr
     ets_price: np.ndarray          # SEK/t
     district_heat_factor: np.ndarray   # relative to the start year
+    firm_heating_fossil: np.ndarray    # firms' fossil space heating relative to the start year (oil phase-out)
     electricity_ef: np.ndarray     # t CO2e/MWh
     exogenous: dict[str, np.ndarray]   # t CO2e/yr by component
     charge_points: np.ndarray
@@ -162,11 +163,13 @@ def build_drivers(data: MunicipalityData, yearly: Sequence[Mapping[str, float | 
         bev_premium=first["bev_premium_2020"] * np.exp(-first["bev_premium_decline"] * (years - 2020)),
         bev_bonus=_step_table(tech["car"]["bonus_sek"], years),
         phev_bonus=_step_table(tech["car"]["phev_bonus_sek"], years),
-        car_traffic=1.0 - first["pandemic_car_traffic_cut"] * _step_table(tech["car"]["pandemic_cut"], years),
+        car_traffic=(1.0 - first["pandemic_car_traffic_cut"] * _step_table(tech["car"]["pandemic_cut"], years))
+        * (1.0 + first["car_use_trend"]) ** since,
         fleet_electric_premium=tech["firm_fleet"]["electric_premium_sek_per_mwh_2020"]
         * np.exp(-tech["firm_fleet"]["electric_premium_decline"] * np.maximum(0, years - 2020)),
         ets_price=np.interp(years, ets_years, [ets[str(y)] for y in ets_years]),
         district_heat_factor=(1.0 + first["district_heat_trend"]) ** since,
+        firm_heating_fossil=(1.0 + first["firm_heating_trend"]) ** since,
         electricity_ef=data.figures["electricity_emission_factor"] * (1.0 + first["electricity_trend"]) ** since,
         exogenous=exogenous, charge_points=charge_points,
         cycle_lanes=_built_since_start(value["cycle_lanes_per_year"]),

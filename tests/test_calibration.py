@@ -32,7 +32,8 @@ def test_observations_of_the_data_folder():
     fleet_phev_2021 = obs.values[(obs.series == "fleet_phev_share") & (obs.years == 2021)]
     assert fleet_phev_2021 == pytest.approx(1365 / 49779)
     assert obs.series[-1] == "pledged_organisations" and obs.values[-1] == 60 and obs.years[-1] == 2023
-    assert set(obs.select(2019).years) == {2018, 2019}
+    assert set(obs.select(obs.years <= 2016).years) == {2015, 2016}
+    assert set(obs.municipality) == {"eskilstuna"}
     assert "emissions_electricity_district_heating" not in obs.series   # checked, not fitted
     checked = load_observations("eskilstuna", sectors=CHECKED_SECTORS)
     dh_2021 = checked.values[(checked.series == "emissions_electricity_district_heating") & (checked.years == 2021)]
@@ -133,7 +134,7 @@ def test_synthetic_recovery(tmp_path):
     """
     scenario = parse_scenario(scenario_text(start_year=2018, end_year=2022, scale=0.05, levers_from=None))
     truth = {"phev_barrier": -1.3}
-    template = load_observations(scenario.municipality, pledges=False)
+    template = load_observations(scenario.municipality, (2018, 2021), pledges=False)
     keep = np.isin(template.series, ["new_car_bev_share", "new_car_phev_share", "fleet_phev_share"])
     run = sim.simulate(scenario, seed=7, params=truth)
     obs = Observations(template.series[keep], template.years[keep], simulated(run, template)[keep], "synthetic")
@@ -164,7 +165,7 @@ def test_calibrate_refuses_bad_arguments(tmp_path):
 def test_calibrate_command_refuses_a_non_netcdf_output(tmp_path, capsys):
     from sim.cli import EXIT_ERROR, main
 
-    assert main(["calibrate", str(ROOT / "scenarios" / "hindcast_2018.toml"), "--out", str(tmp_path / "p.zarr")]) == EXIT_ERROR
+    assert main(["calibrate", str(ROOT / "scenarios" / "hindcast_2015.toml"), "--out", str(tmp_path / "p.zarr")]) == EXIT_ERROR
     assert "--out: allowed a path ending in .nc" in capsys.readouterr().err
 
 
@@ -191,3 +192,106 @@ def test_the_predictive_interval_holds_the_observation_error():
     assert coverage_by_series(check) == {"emissions_transport": 0.5, "fleet_bev_share": 1.0}
     with pytest.raises(ValueError, match="simulated_points: allowed an array"):
         predictive_check(points[:1], obs)
+
+
+def test_pooled_distance_weighs_every_city_series_the_same():
+    """In a pooled fit a series is one city's: one city's one-point series off by 1 sd counts as much as the other
+    city's two-point series off by 1 sd, and a series of one city never dilutes another city's."""
+    a = Observations(np.array(["emissions_transport"] * 2), np.array([2015, 2016]), np.array([10.0, 20.0]), "a",
+                     np.array(["malmo", "malmo"]))
+    b = Observations(np.array(["emissions_transport"]), np.array([2015]), np.array([5.0]), "b", np.array(["lund"]))
+    both = Observations.concatenate([a, b])
+    assert both.groups == [("malmo", "emissions_transport"), ("lund", "emissions_transport")]
+    sd = np.ones(3)
+    off_lund = both.values + np.array([0.0, 0.0, 1.0])
+    off_malmo = both.values + np.array([1.0, 1.0, 0.0])
+    assert distance(off_lund, both, sd) == pytest.approx(distance(off_malmo, both, sd)) == pytest.approx(np.sqrt(0.5))
+    # pooled as one city, the same errors would weigh 1/3 and 2/3
+    one = Observations(both.series, both.years, both.values, "one")
+    assert distance(off_lund, one, sd) == pytest.approx(np.sqrt(1 / 3))
+    with pytest.raises(ValueError, match="observations.municipality: allowed one name per point"):
+        Observations(a.series, a.years, a.values, "a", np.array(["malmo"]))
+
+
+def test_simulated_compares_each_point_with_its_own_city(tmp_path):
+    """A run of two cities: every point takes the run of its own municipality, as a run of that city alone."""
+    scenario = parse_scenario(scenario_text(start_year=2015, end_year=2018, scale=0.02, levers_from=None))
+    two = scenario.with_municipalities(["eskilstuna", "lund"])
+    observations = sim.calibration.scenario_observations(two, last_year=2017)
+    assert set(observations.municipality) == {"eskilstuna", "lund"}
+    assert "pledged_organisations" not in observations.series   # an out-of-sample fit: no 2023 count
+    both = sim.simulate(two, seed=4)
+    points = simulated(both, observations)
+    for city in ("eskilstuna", "lund"):
+        mine = observations.municipality == city
+        alone = simulated(both.sel(municipality=city), observations.select(mine))
+        np.testing.assert_array_equal(points[mine], alone)
+    assert not np.array_equal(points[observations.municipality == "eskilstuna"][:7],
+                              points[observations.municipality == "lund"][:7])
+
+
+def test_holdout_errors_of_a_check():
+    """The errors of the held-out years only: median minus observed, relative, and over the interval's half-width."""
+    obs = Observations(np.array(["emissions_transport"] * 3), np.array([2018, 2019, 2020]),
+                       np.array([100.0, 100.0, 100.0]), "test")
+    runs = np.tile(np.array([[100.0, 100.0, 110.0]]), (400, 1)) + np.random.default_rng(1).normal(0, 1, (400, 3))
+    check = predictive_check(runs, obs)
+    held = sim.calibration.holdout_errors(check, 2020).isel(point=0)
+    assert int(held["observed_year"]) == 2020
+    assert float(held["error"]) == pytest.approx(float(check["median"][2]) - 100.0)
+    assert float(held["relative_error"]) == pytest.approx(float(held["error"]) / 100.0)
+    half = 0.5 * float(check["high"][2] - check["low"][2])
+    assert float(held["z"]) == pytest.approx(abs(float(held["error"])) / half)
+    assert int(held["inside"]) == 0 and float(held["z"]) > 1    # 10 off with an interval of about +-3.9
+    assert sim.calibration.holdout_errors(check, 2019).sizes["point"] == 2
+    assert held.attrs["first_held_out_year"] == 2020
+
+
+def test_parameter_widths_against_the_prior(tmp_path):
+    """Prior 90 % intervals from the stored range (uniform and triangular, as scipy's), posterior ones as weighted
+    percentiles: a posterior that pins a parameter has a small ratio, one left at its prior a ratio near 1."""
+    from scipy import stats
+
+    rng = np.random.default_rng(2)
+    n = 4000
+    pinned = rng.normal(0.5, 0.02, n)
+    loose = rng.triangular(0.0, 1.0, 4.0, n)
+    ds, _ = _posterior(tmp_path)
+    import xarray as xr
+
+    post = xr.Dataset({"sample": (("particle", "parameter"), np.stack([pinned, loose], axis=1)),
+                       "weight": ("particle", np.full(n, 1.0 / n)),
+                       "prior_low": ("parameter", [0.0, 0.0]), "prior_high": ("parameter", [1.0, 4.0]),
+                       "prior_kind": ("parameter", ["uniform", "triangular"]),
+                       "prior_mode": ("parameter", [np.nan, 1.0]),
+                       "parameter_units": ("parameter", ["1", "1/yr"])},
+                      coords={"parameter": ["cost_weight", "social_weight"]})
+    widths = sim.calibration.parameter_widths(post)
+    np.testing.assert_allclose(widths["prior_low"].values, [0.05, stats.triang.ppf(0.05, 0.25, 0, 4)])
+    np.testing.assert_allclose(widths["prior_high"].values, [0.95, stats.triang.ppf(0.95, 0.25, 0, 4)])
+    assert widths["width_ratio"].sel(parameter="cost_weight") == pytest.approx(2 * 1.645 * 0.02 / 0.9, rel=0.1)
+    assert widths["width_ratio"].sel(parameter="social_weight") == pytest.approx(1.0, abs=0.05)
+    assert widths["posterior_median"].sel(parameter="cost_weight") == pytest.approx(0.5, abs=0.005)
+    # weights count: the same particles, all weight on the upper half of the pinned one, move its median up
+    heavy = post.copy()
+    heavy["weight"] = ("particle", np.where(pinned > 0.5, 2.0, 0.0) / n)
+    assert sim.calibration.parameter_widths(heavy)["posterior_median"].sel(parameter="cost_weight") > 0.51
+
+
+def test_check_batch_and_its_figure(tmp_path):
+    """The predictive check of a small hindcast batch covers every observed point to the last year (the fitted
+    series and the checked electricity and district heat) and its figure has a panel per series."""
+    from sim.calibration.plots import plot_predictive
+
+    scenario = parse_scenario(scenario_text(start_year=2015, end_year=2018, scale=0.02, levers_from=None))
+    check = sim.calibration.check_batch(scenario, "prior", 4, seed=2, last_year=2017, workers=1)
+    series = set(check["observed_series"].values.astype(str))
+    assert "emissions_electricity_district_heating" in series and "new_car_bev_share" in series
+    assert set(check["observed_year"].values) == {2015, 2016, 2017}
+    dh = check["observed_series"].values == "emissions_electricity_district_heating"
+    assert np.all(check["fitted"].values[dh] == 0) and np.all(check["fitted"].values[~dh] == 1)
+    assert check.attrs["parameter_source"] == "prior" and check.attrs["scale"] == 0.02
+    fig = plot_predictive(check, "test", held_out_from=2017)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == len(series)
+    assert all(ax.get_ylabel() for ax in panels)

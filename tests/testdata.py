@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "calibration" / "data"
 ESKILSTUNA = DATA / "eskilstuna"
 BASELINE = ROOT / "scenarios" / "baseline.toml"
+HINDCAST = ROOT / "scenarios" / "hindcast_2015.toml"
 
 SMALL_SEED = 11
 

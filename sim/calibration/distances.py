@@ -8,7 +8,8 @@ where ``sampling_i`` is the sd of the simulated point over a pilot batch at the 
 fitted parameters (other seeds, the unfitted uncertainties drawn from their ranges: the spread no fit
 can remove, at the fit's scale) and the second term the observation error. The distance is the root
 of the mean over series of each series' mean squared scaled error: every series weighs the same
-whatever its number of points or its units, and a point the model misses by its noise sd adds 1.
+whatever its number of points or its units, and a point the model misses by its noise sd adds 1. With
+several municipalities (a pooled fit) a series is one city's: every city's series weigh the same.
 """
 from __future__ import annotations
 
@@ -64,7 +65,6 @@ def distance(sim: np.ndarray, observations: Observations, sd: np.ndarray) -> np.
     """
     sim = np.asarray(sim, dtype=float)
     z2 = ((sim - observations.values) / sd) ** 2
-    names = list(dict.fromkeys(observations.series))
-    per_series = np.stack([z2[..., observations.series == name].mean(axis=-1) for name in names], axis=-1)
+    per_series = np.stack([z2[..., observations.group_mask(g)].mean(axis=-1) for g in observations.groups], axis=-1)
     d = np.sqrt(per_series.mean(axis=-1))
     return np.where(np.isnan(d), np.inf, d)

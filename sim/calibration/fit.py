@@ -30,18 +30,24 @@ import xarray as xr
 from ..batch import run_batch, scenario_hash
 from ..cluster import connect
 from ..declarations.parameters import BY_NAME
+from ..data import load_municipality
 from ..scenario import Scenario, load_scenario
 from .distances import distance, noise_sd
 from .observations import Observations, load_observations, simulated
 
-FITTED = ("bev_barrier_2020", "bev_barrier_trend", "phev_barrier", "pandemic_car_traffic_cut", "imitation_rate",
-          "car_replacement_rate", "cost_weight", "heating_switching_hassle", "pledge_base_rate")
-"""Behavioural uncertainties fitted by default: car choice (the BEV constant and its trend, the PHEV constant,
-imitation, replacement, the cost weight), the pandemic's cut of car traffic, heating (switching hassle) and
-the pledge rate. Left to their priors because these series cannot tell them apart from the fitted ones:
-the social and attitude weights and the household discount rate (each moves the same plug-in shares as the
-constants and the cost weight), the arena's reach and the pledges' social weight (one observed pledge count,
-which the base rate already spans)."""
+FITTED = ("bev_barrier_2020", "bev_barrier_trend", "phev_barrier", "bev_premium_decline", "imitation_rate",
+          "social_weight", "cost_weight", "discount_rate_households", "car_replacement_rate", "car_use_trend",
+          "pandemic_car_traffic_cut", "heating_switching_hassle", "heating_replacement_rate", "firm_heating_trend",
+          "pledge_base_rate", "pledge_social_weight")
+"""Behavioural uncertainties fitted by default: car choice (the BEV constant and its trend, the PHEV constant, the
+fall of the BEV premium, which sets how steeply BEVs rose from 2015, imitation, the social and cost weights, the
+households' discount rate, replacement), car use (its trend and the pandemic's cut), heating (switching hassle,
+replacement, firms' oil phase-out) and pledges (base rate, social weight). Several of them
+move the same plug-in shares (the constants, the social and cost weights, the discount rate): the posterior's
+widths against the prior's (:func:`sim.calibration.checks.parameter_widths`) say which the series identify.
+Left to their priors: the arena's reach (one observed pledge count, which the base rate already spans), the
+attitude weight (a scale of the same green term as the social weight) and every uncertainty of the other
+sectors, whose totals follow trends and emission factors, not behaviour."""
 
 
 LAST_OBSERVED_YEAR = 2021
@@ -113,6 +119,22 @@ def propose(scenario: Scenario, fitted: Sequence[str], n: int, seed: int, popula
     return theta, w / w.sum()
 
 
+def scenario_observations(scenario: Scenario, last_year: int = LAST_OBSERVED_YEAR,
+                          sectors: tuple[str, ...] | None = None) -> Observations:
+    """The observed points of every municipality of ``scenario``, from its start year to ``last_year``.
+
+    The 2023 pledge count belongs to a fit of the whole record: it is added for a city that has one
+    (Eskilstuna) when ``last_year`` is the last observed year, and left out of an out-of-sample fit that
+    stops earlier. ``sectors``: the SMHI sectors (default the fitted ones).
+    """
+    extra = {} if sectors is None else {"sectors": sectors}
+    return Observations.concatenate([
+        load_observations(folder, (scenario.start_year, last_year),
+                          pledges=last_year >= LAST_OBSERVED_YEAR and "pledges_2023" in load_municipality(folder).figures,
+                          **extra)
+        for folder in scenario.municipalities])
+
+
 def _say(progress: bool, message: str) -> None:
     if progress:
         print(message, file=sys.stderr, flush=True)
@@ -128,7 +150,7 @@ def calibrate(scenario: Scenario | str | Path, out: str | Path, *, particles: in
     Parameters
     ----------
     scenario : Scenario or path
-        A hindcast, e.g. ``scenarios/hindcast_2018.toml``: it must start in the first observed year and
+        A hindcast, e.g. ``scenarios/hindcast_2015.toml``: it must start in the first observed year and
         reach a year past the last.
     out : str or Path
         Folder of the batch stores (pilot and generations); created if missing.
@@ -140,7 +162,9 @@ def calibrate(scenario: Scenario | str | Path, out: str | Path, *, particles: in
     fitted : sequence of str
         Uncertainties fitted (default :data:`FITTED`); the others are drawn from their ranges run by run.
     observations : Observations, optional
-        Default the municipality's, from the scenario's start year to ``last_year``.
+        Default the observed series of every municipality of the scenario
+        (:func:`scenario_observations`): one city's fit, or a pooled fit of several cities' histories
+        with the fitted parameters shared.
     last_year : int
         Last year of the yearly series fitted (default 2021, the last observed); before it (an
         out-of-sample fit) the 2023 pledge count is left out as well.
@@ -169,10 +193,7 @@ def calibrate(scenario: Scenario | str | Path, out: str | Path, *, particles: in
         if not ok:
             raise ValueError(f"{name}: allowed {allowed}; given {value!r}")
     prior(scenario, fitted)  # checks the names and ranges before any run
-    # the 2023 pledge count belongs to a fit of the whole record; an out-of-sample fit that stops before
-    # the last observed year (2021) leaves it out too
-    obs = observations or load_observations(scenario.municipality, (scenario.start_year, last_year),
-                                            pledges=last_year >= LAST_OBSERVED_YEAR)
+    obs = observations or scenario_observations(scenario, last_year)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     n_proposals = math.ceil(particles / acceptance)
@@ -226,6 +247,9 @@ def _posterior(scenario: Scenario, fitted: tuple[str, ...], population: pd.DataF
          "prior_high": ("parameter", np.array(highs), {"long_name": "prior range: high end"}),
          "prior_kind": ("parameter", np.array([scenario.uncertainties[n].kind for n in fitted]),
                         {"long_name": "prior distribution"}),
+         "prior_mode": ("parameter", np.array([scenario.uncertainties[n].mode if scenario.uncertainties[n].kind
+                                               == "triangular" else np.nan for n in fitted], dtype=float),
+                        {"long_name": "prior mode (triangular priors; NaN for uniform ones)"}),
          "parameter_units": ("parameter", np.array([BY_NAME[n].units for n in fitted]),
                              {"long_name": "units of the parameter"}),
          "epsilon": ("generation", np.array(history["epsilon"]), {"units": "1", "long_name": "tolerance: "

@@ -57,12 +57,16 @@ class Observations:
     values : float64 ndarray
     source : str
         Where the values come from (a data folder, or "synthetic: ...").
+    municipality : ndarray of str, optional
+        The data folder's name of each point's municipality (default: all ``""``, one unnamed city). A
+        batch of several municipalities is compared point by point with its own city's run.
     """
 
     series: np.ndarray
     years: np.ndarray
     values: np.ndarray
     source: str
+    municipality: np.ndarray | None = None
 
     def __post_init__(self):
         if not (len(self.series) == len(self.years) == len(self.values)) or len(self.values) == 0:
@@ -71,6 +75,20 @@ class Observations:
         unknown = sorted(set(self.series) - set(SERIES))
         if unknown:
             raise ValueError(f"observations.series: allowed {list(SERIES)}; given {unknown}")
+        if self.municipality is None:
+            object.__setattr__(self, "municipality", np.full(len(self.values), ""))
+        elif len(self.municipality) != len(self.values):
+            raise ValueError(f"observations.municipality: allowed one name per point ({len(self.values)}); "
+                             f"given {len(self.municipality)}")
+
+    @property
+    def groups(self) -> list[tuple[str, str]]:
+        """The (municipality, series) pairs in order of first appearance: what the distance weighs equally."""
+        return list(dict.fromkeys(zip(self.municipality.astype(str), self.series.astype(str))))
+
+    def group_mask(self, group: tuple[str, str]) -> np.ndarray:
+        """The points of one (municipality, series) pair."""
+        return (self.municipality == group[0]) & (self.series == group[1])
 
     def to_dataset(self) -> xr.Dataset:
         """The points as a Dataset along ``point`` (for the posterior file)."""
@@ -79,17 +97,28 @@ class Observations:
             "observed_year": ("point", self.years, {"long_name": "year of the observation", "units": "1"}),
             "observed_value": ("point", self.values, {"long_name": "observed value (units of its series: "
                                                       "t CO2e/yr for emissions, 1 for shares and counts)"}),
+            "observed_municipality": ("point", self.municipality.astype(str),
+                                      {"long_name": "municipality (data folder) of the point"}),
         }, attrs={"observations_source": self.source})
 
     @classmethod
     def from_dataset(cls, ds: xr.Dataset) -> Observations:
+        city = ds["observed_municipality"].values.astype(str) if "observed_municipality" in ds else None
         return cls(ds["observed_series"].values.astype(str), ds["observed_year"].values.astype(np.int64),
-                   ds["observed_value"].values.astype(float), str(ds.attrs.get("observations_source", "")))
+                   ds["observed_value"].values.astype(float), str(ds.attrs.get("observations_source", "")), city)
 
-    def select(self, last_year: int) -> Observations:
-        """The points up to ``last_year`` (inclusive; the pledge count is kept only if it is not later)."""
-        keep = self.years <= last_year
-        return Observations(self.series[keep], self.years[keep], self.values[keep], self.source)
+    def select(self, keep: np.ndarray) -> Observations:
+        """The points where ``keep`` (a boolean array over the points) is true."""
+        keep = np.asarray(keep, dtype=bool)
+        return Observations(self.series[keep], self.years[keep], self.values[keep], self.source,
+                            self.municipality[keep])
+
+    @classmethod
+    def concatenate(cls, parts: list[Observations]) -> Observations:
+        """The points of several sets (e.g. one per municipality), in order."""
+        return cls(np.concatenate([p.series for p in parts]), np.concatenate([p.years for p in parts]),
+                   np.concatenate([p.values for p in parts]), "; ".join(dict.fromkeys(p.source for p in parts)),
+                   np.concatenate([p.municipality for p in parts]))
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -104,7 +133,7 @@ def _number(path: Path, field: str, text: str) -> float:
         raise ValueError(f"{path}: field {field!r}: allowed a number; given {text!r}") from None
 
 
-def load_observations(municipality: str | Path, years: tuple[int, int] = (2018, 2021),
+def load_observations(municipality: str | Path, years: tuple[int, int] = (2015, 2021),
                       pledges: bool = True, sectors: tuple[str, ...] = FITTED_SECTORS) -> Observations:
     """The observed points of the municipality's data folder.
 
@@ -115,7 +144,8 @@ def load_observations(municipality: str | Path, years: tuple[int, int] = (2018, 
     years : (int, int)
         First and last year of the yearly series (inclusive).
     pledges : bool
-        Whether to add the pledge count of :data:`PLEDGE_YEAR`.
+        Whether to add the pledge count of :data:`PLEDGE_YEAR` (only a folder with the figure
+        ``pledges_2023`` has one: Eskilstuna's).
     sectors : tuple of str
         SMHI sectors whose totals are observed (default :data:`FITTED_SECTORS`; :data:`CHECKED_SECTORS`
         for the predictive check).
@@ -173,7 +203,7 @@ def load_observations(municipality: str | Path, years: tuple[int, int] = (2018, 
     root = DATA_ROOT.parent.parent
     shown = folder.resolve().relative_to(root) if folder.resolve().is_relative_to(root) else folder
     return Observations(np.array(series), np.array(when, dtype=np.int64), np.array(values, dtype=float),
-                        str(shown))
+                        str(shown), np.full(len(values), folder.name))
 
 
 def _fleet_share(ds: xr.Dataset, fuel: str, year: int) -> xr.DataArray:
@@ -223,5 +253,12 @@ def simulated(ds: xr.Dataset, observations: Observations) -> np.ndarray:
     if int(ds["year"].max()) < needed:
         raise ValueError(f"ds: allowed a run that reaches {needed} (the observations' last year + 1); "
                          f"given one ending in {int(ds['year'].max())}")
-    columns = [SERIES[name](ds, int(year)) for name, year in zip(observations.series, observations.years)]
+    cities = {}
+    if "municipality" in ds.dims:
+        missing = sorted(set(observations.municipality) - set(ds["municipality"].values.astype(str)))
+        if missing:
+            raise ValueError(f"ds: allowed a batch with every observed municipality; {missing} not in it")
+        cities = {name: ds.sel(municipality=name) for name in dict.fromkeys(observations.municipality)}
+    columns = [SERIES[name](cities.get(city, ds), int(year))
+               for name, year, city in zip(observations.series, observations.years, observations.municipality)]
     return np.stack([np.asarray(c.values, dtype=float) for c in columns], axis=-1)

@@ -219,6 +219,12 @@ PARAMETERS: tuple[Parameter, ...] = (
                "trafa_vagtrafik_2021: light traffic on state roads 13 % below its pre-pandemic level at the "
                "lowest (February 2021), 9 % below in September 2021, little change before March 2020",
                bounds=(0.0, 0.5)),
+    _uncertain("car_use_trend", -0.025, 0.0, "1/yr",
+               "yearly relative change of a household car's fuel use from the start year (km driven per car "
+               "and the fleet's fuel per km)",
+               "trafa_korstrackor_2019: km per car 11 % below the 2008 peak by 2019 (-1 %/yr), -2.8 % in "
+               "2019 alone; trafikverket_vagtrafik_2018: the car fleet's energy efficiency offsets traffic "
+               "growth", bounds=(-0.2, 0.2)),
     _uncertain("bev_premium_2020", 100e3, 150e3, "SEK",
                "BEV purchase premium over a petrol car in 2020", "bnef_bev_parity",
                bounds=(0.0, 500e3)),
@@ -266,6 +272,11 @@ PARAMETERS: tuple[Parameter, ...] = (
                bounds=(-0.5, 0.5)),
     _uncertain("industry_process_trend", -0.03, 0.01, "1/yr",
                "yearly relative change of industrial process emissions", "assumption", bounds=(-0.5, 0.5)),
+    _uncertain("firm_heating_trend", -0.10, 0.0, "1/yr",
+               "yearly relative change of firms' fossil space heating from the start year, beyond their "
+               "efficiency steps (oil boilers in premises converted)",
+               "smhi_nationella_emissionsdatabasen_2025: Eskilstuna's own heating fell from 5,549 t (2015) "
+               "to 3,733 t (2020), -7.6 %/yr", bounds=(-0.5, 0.5)),
     _uncertain("pledge_base_rate", 0.0005, 0.0015, "1/yr",
                "yearly hazard that an organisation signs a pledge once the programme runs, with no arena event",
                "eskilstuna_pledges_2023", bounds=(0.0, 1.0)),

@@ -42,13 +42,14 @@ def car_footprint_kg_per_km(context: YearContext) -> np.ndarray:
 
 
 def firm_fuel_factors(context: YearContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Freight cut by FirmSector, fossil t CO2e per MWh by FleetTech, and per MWh of process fuel, oil heat, diesel."""
+    """Freight cut by FirmSector, fossil t CO2e per MWh by FleetTech, and per MWh of process fuel, oil heat (times
+    the share of firms' oil heating not yet converted, ``drivers.firm_heating_fossil``), diesel."""
     tech, d, t = context.tech, context.drivers, context.t
     fleet = tech["firm_fleet"]
     diesel_t = fleet["diesel_kg_per_mwh"] / 1000.0 * (1 - d.blend_diesel[t])
     return (freight_cut(context), np.array([diesel_t, diesel_t * fleet["bio_fossil_share"], 0.0]),
             np.array([tech["firm_process"]["fuel_kg_per_mwh"] / 1000.0,
-                      tech["heating"]["oil_kg_per_mwh_heat"] / 1000.0, diesel_t]))
+                      tech["heating"]["oil_kg_per_mwh_heat"] / 1000.0 * d.firm_heating_fossil[t], diesel_t]))
 
 
 def municipal_vehicle_t(context: YearContext) -> np.ndarray:
