@@ -79,7 +79,7 @@ def smallest_scale(data: MunicipalityData) -> float:
     return _smallest_scale(tuple(float(data.assumptions["firm_sectors"][s]) for s in FIRM_SECTORS))
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=256)   # one entry per data folder: the 23 contract cities and test folders
 def _smallest_scale(counts_real: tuple[float, ...]) -> float:
     import numpy as np
 

@@ -295,3 +295,23 @@ def test_check_batch_and_its_figure(tmp_path):
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == len(series)
     assert all(ax.get_ylabel() for ax in panels)
+
+
+def test_default_parameters_own_then_pooled_then_prior(tmp_path, monkeypatch):
+    """A batch of one city with its own posterior draws from it; contract cities without one (or several of them)
+    from the pooled posterior of the contract cities; any other folder from the prior."""
+    from sim.calibration import posterior
+
+    _, own = _posterior(tmp_path)
+    own.rename(tmp_path / "posterior_eskilstuna.nc")
+    monkeypatch.setattr(posterior, "POSTERIOR_ROOT", tmp_path)
+    assert posterior.default_parameters(["eskilstuna"]) == tmp_path / "posterior_eskilstuna.nc"
+    assert posterior.default_parameters(["malmo"]) == "prior"           # no pooled fit shipped (yet)
+    (tmp_path / "posterior_contract_cities.nc").write_bytes((tmp_path / "posterior_eskilstuna.nc").read_bytes())
+    pooled = tmp_path / "posterior_contract_cities.nc"
+    assert posterior.default_parameters(["malmo"]) == pooled
+    assert posterior.default_parameters(["eskilstuna", "malmo"]) == pooled
+    assert posterior.default_parameters(["testville"]) == "prior"
+    assert posterior.default_parameters(["malmo", "testville"]) == "prior"
+    with pytest.raises(ValueError, match="'parameters': allowed 'posterior' for a batch of one municipality"):
+        posterior.parameters_design("posterior", None, 2, 1, ["testville"])

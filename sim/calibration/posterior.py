@@ -79,21 +79,32 @@ def shipped_posterior(municipality: str | Path) -> Path | None:
     return path if path.is_file() else None
 
 
+POOLED = "contract_cities"
+"""Name of the shipped pooled posterior of the contract cities (``posterior_contract_cities.nc``)."""
+
+
 def default_parameters(municipalities: Sequence[str | Path]) -> Path | str:
-    """What a batch draws from by default: the shipped posterior when every case is of one municipality
-    that has one, else ``"prior"`` (a fit of one city is not another's, and the 22 other contract cities
-    have none yet)."""
+    """What a batch draws from by default: the shipped posterior of its one municipality if it has its own;
+    else, when every municipality is a contract city, the pooled posterior of the contract cities (their
+    shared behavioural parameters fitted to all their histories); else ``"prior"``."""
+    from ..contract_cities import contract_cities
+
     names = {Path(m).name for m in municipalities}
-    found = shipped_posterior(next(iter(names))) if len(names) == 1 else None
-    return found if found is not None else "prior"
+    own = shipped_posterior(next(iter(names))) if len(names) == 1 else None
+    if own is not None:
+        return own
+    pooled = shipped_posterior(POOLED)
+    if pooled is not None and names and names <= set(contract_cities()):
+        return pooled
+    return "prior"
 
 
 def parameters_design(parameters: str | Path, design: Mapping[str, Sequence] | None, runs: int,
                       seed: int, municipalities: Sequence[str | Path] = ()) -> tuple[Mapping[str, Sequence] | None, str]:
     """The design of a batch with ``parameters`` and its ``parameter_source`` ("posterior" or "prior").
 
-    ``parameters`` is "default" (:func:`default_parameters` of ``municipalities``), "posterior" (the
-    shipped posterior of the one municipality; an error if there is none), "prior" or a posterior file.
+    ``parameters`` is "default" (:func:`default_parameters` of ``municipalities``), "posterior" (what
+    "default" gives, but an error if that is the prior), "prior" or a posterior file.
     The batch's own design wins over the posterior for any parameter it names.
     """
     if isinstance(parameters, str) and parameters in ("default", "posterior"):
@@ -101,8 +112,8 @@ def parameters_design(parameters: str | Path, design: Mapping[str, Sequence] | N
         if parameters == "posterior" and chosen == "prior":
             names = sorted({Path(m).name for m in municipalities})
             raise ValueError(f"field 'parameters': allowed 'posterior' for a batch of one municipality with a "
-                             f"shipped posterior ({POSTERIOR_ROOT}/posterior_<municipality>.nc); given "
-                             f"municipalities {names}")
+                             f"shipped posterior ({POSTERIOR_ROOT}/posterior_<municipality>.nc) or of contract "
+                             f"cities (posterior_{POOLED}.nc); given municipalities {names}")
         parameters = chosen
     if isinstance(parameters, str) and parameters == "prior":
         return design, "prior"
