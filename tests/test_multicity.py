@@ -153,3 +153,20 @@ def test_per_city_levers_in_params_are_scaled_like_the_scenarios(tmp_path):
     ds = sim.simulate(scenario, seed=1, params={"grant_budget": 7e6, "heat_pump_subsidy": 1000.0})
     np.testing.assert_allclose(ds["grant_budget"].values, [7e6, 14e6], rtol=1e-12)
     np.testing.assert_array_equal(ds["heat_pump_subsidy"].values, [1000.0, 1000.0])
+
+
+def test_cities_with_different_targets_are_each_judged_by_their_data(tmp_path):
+    """Eskilstuna (its programme) and Malmö (the initiative's shared goal, an assumption) in one batch: each case
+    carries its targets' source from its data, and the comparison names the sources and the cars caveat."""
+    both = parse_scenario(HEAD.format(name="two", cities='["eskilstuna", "malmo"]'))
+    ds = sim.run_batch(both, runs=2, seed=3, workers=1)
+    assert "target_source" not in ds.attrs  # the targets differ: one definition per case
+    sources = {m: str(ds["target_source"].sel(scenario="two", municipality=m).values) for m in ("eskilstuna", "malmo")}
+    assert sources == {m: load_municipality(DATA_ROOT / m).targets.source for m in sources}
+    assert sources["malmo"] == "eu_cities_mission_climate_neutral_2030" != sources["eskilstuna"]
+    assert ds["target_reduction_year"].attrs["units"] == "year"
+    assert city_table(ds, "two")["target_source"].to_dict() == sources
+    _, body = city_section(ds)
+    assert ("Source of the targets: eskilstuna_budget_pathway: eskilstuna; "
+            "eu_cities_mission_climate_neutral_2030: malmo.") in body
+    assert "where their owner is registered" in body and "Lund" in body
