@@ -42,6 +42,8 @@ PERSONS_PER_HOUSEHOLD_SWEDEN = 10.45e6 / 4_831_811          # scb_households_202
 SINGLE_FAMILY_SHARE_SWEDEN = 1.94e6 / 4_831_811             # energimyndigheten_heat_pumps_2014 / scb_households_2021
 CONTRACT_DECISION_YEAR = {2019: 2021, 2021: 2023}
 """Wave of the initiative -> the year the contract's commitments are taken to be decided (assumption)."""
+DECISION_YEAR_RANGE = (2021, 2024)
+"""Range of D1: Mariestad signed in December 2022, Linköping and Kristianstad hold contracts of version 2023."""
 
 UNIT_NAMES = {"Eskilstuna Energi och Miljö": "Energi- och miljöbolaget",
               "Eskilstunahem": "Allmännyttiga bostadsbolaget",
@@ -196,7 +198,10 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
     out.append(_toml_entry("targets", {"base_year": START_YEAR, "reduction_year": 2030, "allowed_share": 0.2,
                                        "climate_positive_year": 2045, "compensation_counts": True,
                                        "consumption_goal": "none", "budget_version": "KK-2024-03",
-                                       "source": "eu_cities_mission_climate_neutral_2030"}))
+                                       "source": "eu_cities_mission_climate_neutral_2030",
+                                       "note": "Assumption T1: no target of the city's own is in the data; the "
+                                               "initiative's shared goal, quantified as the EU cities mission "
+                                               "reads it."}))
     pledge_goal = round(meta["pledge_goal"]["organisations"] * ratio)
     out.append("\n# Eskilstuna's pledge aim (250 organisations by 2027) per inhabitant (assumption D8).\n")
     out.append(_toml_entry("pledge_goal", {"organisations": pledge_goal, "year": meta["pledge_goal"]["year"],
@@ -211,7 +216,7 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
 
     figure("contract_decision_year", decision, "year", "assumption",
            f"D1: wave {info['joined_initiative']} of the initiative (cities.csv); wave 2019 signed its contracts in "
-           "2021, wave 2021 is taken to decide its commitments in 2023 as Eskilstuna did.")
+           "2021, wave 2021 is taken to decide its commitments in 2023 as Eskilstuna did.", *DECISION_YEAR_RANGE)
     workplaces = figures["workplaces"]["value"] * ratio
     figure("workplaces", round(workplaces), "workplaces", "assumption",
            "D3: Eskilstuna's 8,574 workplaces per inhabitant.", round(0.7 * workplaces), round(1.4 * workplaces))
@@ -227,9 +232,11 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
     figure("consumption_per_capita", figures["consumption_per_capita"]["value"], "t CO2e per inhabitant per yr",
            "assumption", "D4: Eskilstuna's consumption-based footprint per inhabitant (8 t); Swedish municipal "
            "estimates run from about 6 to 10 t.", 6.0, 10.0)
-    figure("public_consumption_and_investment",
-           round(figures["public_consumption_and_investment"]["value"] * ratio), "t CO2e/yr", "assumption",
-           "D4: Eskilstuna's public consumption and investment footprint (scb_mi1301_2023) per inhabitant.")
+    public = figures["public_consumption_and_investment"]["value"] * ratio
+    figure("public_consumption_and_investment", round(public), "t CO2e/yr", "assumption",
+           "D4: Eskilstuna's public consumption and investment footprint (scb_mi1301_2023) per inhabitant; range "
+           "the relative spread of the footprint per inhabitant (6-10 t against 8 t).",
+           round(0.75 * public), round(1.25 * public))
     points = {int(r["date"][:4]): float(r["public_charge_points"]) for r in shared.rows("charge_points", city)}
     figure("charge_points_per_year", round((points[2025] - points[2023]) / 2.0, 1), "charge points/yr",
            "elis_charge_points", f"Mean yearly growth 2023-2025 ({int(points[2023])} to {int(points[2025])}).")
@@ -265,12 +272,19 @@ def _municipality_toml(shared: Shared, info: dict[str, str], esk: dict) -> tuple
         f"- Population {START_YEAR}: {int(population)} ({ratio:.3f} x Eskilstuna's {int(esk['population'])}).",
         (f"- Dwellings (D2): inhabitants / {PERSONS_PER_HOUSEHOLD_SWEDEN:.3f} persons per household (Sweden, "
         f"scb_households_2021), {SINGLE_FAMILY_SHARE_SWEDEN:.3f} of them single-family (1.94 million houses, "
-        "energimyndigheten_heat_pumps_2014, over Sweden's households); range of the single-family share 0.10-0.65."),
+        "energimyndigheten_heat_pumps_2014, over Sweden's households); range of the single-family share 0.10-0.65 "
+        "(dwellings.csv: the range is stated here, the file has no column for it)."),
         (f"- Workplaces {round(workplaces)} and employed {round(employed)} (D3): Eskilstuna's per inhabitant; "
         "ranges x0.7-x1.4 and x0.6-x1.5 in municipality.toml."),
-        f"- Municipal group (D5): Eskilstuna's 14 units with vehicles, energy and procurement x{ratio:.3f}.",
-        f"- Pledge aim (D8): {pledge_goal} organisations by 2027 (Eskilstuna's 250 per inhabitant).",
-        f"- Contract decision year (D1): {decision}.",
+        (f"- Consumption footprint {figures['consumption_per_capita']['value']:g} t per inhabitant (range 6-10 t) and "
+        f"public consumption and investment {round(public)} t CO2e/yr (range x0.75-x1.25) (D4): Eskilstuna's per "
+        "inhabitant."),
+        (f"- Municipal group (D5): Eskilstuna's 14 units with vehicles, energy and procurement x{ratio:.3f}; range "
+        "x0.5-x2 per unit (municipal_units.csv: stated here)."),
+        (f"- Pledge aim (D8): {pledge_goal} organisations by {meta['pledge_goal']['year']} (Eskilstuna's "
+        f"{meta['pledge_goal']['organisations']} per inhabitant); a goal, read only by the pledge-goal outcome: "
+        "no range."),
+        f"- Contract decision year (D1): {decision} (range {DECISION_YEAR_RANGE[0]}-{DECISION_YEAR_RANGE[1]}).",
     ]
     return "".join(out), derived
 
@@ -324,8 +338,9 @@ def _derived_text(city: str, derived: list[str], names: list[str]) -> str:
             f"City data, copied from ../shared/data/cities/ (see its SOURCES.md): {city_data}.\n\n"
             "Copied unchanged from Eskilstuna's folder (national or generic figures and assumptions A9-A13): "
             f"{', '.join(COPIED)}.\n\n"
-            "Derived (each marked `source = \"assumption\"` with its range in municipality.toml; the D and T "
-            "labels are listed in ../SOURCES.md, \"Contract cities\"):\n"
+            "Derived, each an assumption with its uncertainty range (in municipality.toml `source = \"assumption\"` "
+            "with `low` and `high`; for the CSV files the range is stated below; the D and T labels are listed in "
+            "../SOURCES.md, \"Contract cities\"):\n"
             + "\n".join(derived) + "\n"
             "- Targets (T1): the initiative's shared goal, at most 20 % of 2020's net emissions in 2030 with "
             "compensation counting, net below zero in 2045, no consumption goal, budget KK-2024-03.\n"

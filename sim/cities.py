@@ -31,11 +31,14 @@ from .scenario import Scenario
 CASE_SCENARIO, CASE_MUNICIPALITY = "case_scenario", "case_municipality"
 """Coordinates along a multi-city store's ``scenario`` dimension: each case's scenario and municipality."""
 
-PER_CASE_TARGETS = {"target_base_year": "base year of the municipality's reduction target",
-                    "target_reduction_year": "year of the municipality's reduction target",
-                    "target_allowed_share": "net emissions allowed in the reduction year, share of the base year's",
-                    "target_climate_positive_year": "year the municipality aims to be climate positive"}
-"""Target attributes kept per scenario (as variables) when the batch's municipalities define different targets."""
+PER_CASE_TARGETS = {"target_base_year": ("year", "base year of the municipality's reduction target"),
+                    "target_reduction_year": ("year", "year of the municipality's reduction target"),
+                    "target_allowed_share": ("1", "net emissions allowed in the reduction year, share of the base "
+                                                  "year's"),
+                    "target_climate_positive_year": ("year", "year the municipality aims to be climate positive"),
+                    "target_source": (None, "source key of the municipality's targets (calibration/data/SOURCES.md)")}
+"""Target attributes kept per scenario (as variables: units, long_name; the source key is text, without units)
+when the batch's municipalities define different targets."""
 
 
 def city_measure(data: MunicipalityData, per_city: str, start_year: int) -> float:
@@ -116,8 +119,9 @@ def case_variables(scenarios: tuple[Scenario, ...], targets: list[dict], case_sc
         coords[CASE_MUNICIPALITY] = ("scenario", np.array(case_municipalities),
                                      {"long_name": "the case's municipality (data folder)"})
     if any(t != targets[0] for t in targets):  # the net-emission band (sim.summary), the comparison of cities
-        for key, long_name in PER_CASE_TARGETS.items():
-            data[key] = (("scenario",), np.array([t[key] for t in targets]), {"units": "1", "long_name": long_name})
+        for key, (units, long_name) in PER_CASE_TARGETS.items():
+            data[key] = (("scenario",), np.array([t[key] for t in targets]),
+                         {"long_name": long_name} | ({} if units is None else {"units": units}))
     inhabitants = [load_municipality(s.municipality).series_value("population", s.start_year) for s in scenarios]
     data["inhabitants"] = (("scenario",), np.array(inhabitants, dtype=float),
                            {"units": "1", "long_name": "inhabitants of the municipality in the start year"})

@@ -5,7 +5,8 @@ target and climate positive, without and with compensation; staying within the c
 emissions in the reduction year against the city's own target pathway (the median over runs of net
 emissions as a share of the base year's, beside the share the target allows) and per inhabitant.
 Rows are sorted by the probability of the reduction target, then by the median share: the cities on
-track come first.
+track come first. Each city's targets and their source key come from its data (``[targets]``); the section
+says which cities carry which targets and that cars count where their owners are registered.
 """
 from __future__ import annotations
 
@@ -29,16 +30,18 @@ COLUMNS = {
     "net_kt_median": "median net emissions in the reduction year (kt CO2e/yr)",
     "net_per_capita_median": "median net emissions per inhabitant in the reduction year (t CO2e/yr)",
     "on_track": "the median run meets the reduction target (net share at or below the allowed share)",
+    "target_source": "source key of the city's targets (calibration/data/SOURCES.md)",
 }
 """Columns of :func:`city_table` and their meanings."""
 
 
-def _target(ds: xr.Dataset, key: str) -> float:
+def _target(ds: xr.Dataset, key: str) -> float | str:
     """A target field of one case: its variable (municipalities with different targets) or the attribute."""
-    return float(ds[key].values) if key in ds.data_vars else float(ds.attrs[key])
+    value = ds[key].values[()] if key in ds.data_vars else ds.attrs[key]
+    return str(value) if key == "target_source" else float(value)
 
 
-def _row(case: xr.Dataset) -> dict[str, float]:
+def _row(case: xr.Dataset) -> dict[str, float | str]:
     base, year = int(_target(case, "target_base_year")), int(_target(case, "target_reduction_year"))
     net = case["net_emissions"]
     years = {int(y) for y in case["year"].values}
@@ -58,7 +61,8 @@ def _row(case: xr.Dataset) -> dict[str, float]:
             "net_kt_median": float(np.nanmedian(at_year)) / 1e3 if np.isfinite(at_year).any() else np.nan,
             "net_per_capita_median": (float(np.nanmedian(at_year)) / float(case["inhabitants"].values)
                                       if np.isfinite(at_year).any() else np.nan),
-            "on_track": bool(share <= allowed) if np.isfinite(share) else False}
+            "on_track": bool(share <= allowed) if np.isfinite(share) else False,
+            "target_source": _target(case, "target_source")}
 
 
 def city_table(ds: xr.Dataset, scenario: str | None = None) -> pd.DataFrame:
@@ -95,6 +99,12 @@ def _pct(value: float) -> str:
 
 HEADING = "The cities side by side"
 
+CARS_CAVEAT = ("Cars count where their owner is registered (Trafikanalys), so leasing and company fleets inflate the "
+               "cars of some cities (Lund, Stockholm, Nacka): their 2020 transport emissions are SMHI's, but spread "
+               "over too many cars, each driven too few kilometres, which understates what running costs weigh in "
+               "a car owner's choice there (calibration/data/SOURCES.md, \"Contract cities\").")
+"""The caveat printed wherever the cities are compared (the report's section; the notebook says the same)."""
+
 
 def city_section(ds: xr.Dataset) -> tuple[str, str]:
     """The report section comparing the cities of a batch, one table per scenario.
@@ -113,10 +123,12 @@ def city_section(ds: xr.Dataset) -> tuple[str, str]:
              ("<p class=note>Per municipality: the probability of each target over the runs; net emissions in the "
               "reduction year as a share of the base year's (median over runs) beside the share the city's "
               "target allows; median net emissions and per inhabitant. Sorted by the probability of the reduction "
-              "target: the cities on track come first. +c: counting purchased offsets.</p>")]
+              "target: the cities on track come first. +c: counting purchased offsets.</p>"),
+             f"<p class=note>{html.escape(CARS_CAVEAT)}</p>"]
     head = ("municipality", "inhabitants", "P(reduction)", "P(reduction +c)", "P(climate positive)",
             "P(climate positive +c)", "P(budget)", "net share (median)", "allowed", "net kt CO2e/yr",
             "t CO2e per inhabitant", "on track")
+    sources: dict[str, str] = {}
     for name in ds["scenario"].values:
         table = city_table(ds, str(name))
         parts.append(f"<h3>Scenario {html.escape(str(name))}</h3><table><tr>"
@@ -130,5 +142,14 @@ def city_section(ds: xr.Dataset) -> tuple[str, str]:
                      "yes" if row.on_track else "no")
             parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append("</table>")
+        sources.update(table["target_source"].to_dict())
+    by_source: dict[str, list[str]] = {}
+    for city, source in sources.items():
+        by_source.setdefault(source, []).append(city)
+    parts.append("<p class=note>Each city is judged against the targets of its data folder (<code>[targets]</code>); "
+                 "where the data hold no target of the city's own, the initiative's shared goal, an assumption "
+                 "(T1 in calibration/data/SOURCES.md). Source of the targets: "
+                 + "; ".join(f"{html.escape(source)}: {html.escape(', '.join(sorted(cities)))}"
+                             for source, cities in sorted(by_source.items())) + ".</p>")
     parts.append("</div>")
     return HEADING, "\n".join(parts)

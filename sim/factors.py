@@ -140,15 +140,29 @@ def present_cost(ds: xr.Dataset, rate: float) -> xr.DataArray:
     return (spending.sum("payer") * factor).sum("year")
 
 
+def _target_year(ds: xr.Dataset, key: str) -> int | xr.DataArray:
+    """A target year as the data define it: the batch's attribute, or its variable when the batch's municipalities
+    have different targets (one year per case)."""
+    if key in ds.data_vars:
+        return ds[key].astype(int)
+    if key in ds.attrs:
+        return int(ds.attrs[key])
+    raise ValueError(f"outcomes: allowed a batch Dataset with its targets ({key!r} attribute or variable); given one "
+                     "without")
+
+
 def outcome_values(ds: xr.Dataset, names: Sequence[str]) -> dict[str, xr.DataArray]:
-    """Each outcome of :data:`ANALYSIS_OUTCOMES` named in ``names``, one value per run of a batch."""
+    """Each outcome of :data:`ANALYSIS_OUTCOMES` named in ``names``, one value per run of a batch.
+
+    The net emissions of the reduction and climate-positive years are read in the years the municipality's
+    ``[targets]`` give (each city's own in a batch over municipalities).
+    """
     unknown = [n for n in names if n not in ANALYSIS_OUTCOMES]
     if unknown:
         raise ValueError(f"outcomes: allowed {list(ANALYSIS_OUTCOMES)}; given {unknown}")
-    reduction_year = int(ds.attrs.get("target_reduction_year", 2030))
-    positive_year = int(ds.attrs.get("target_climate_positive_year", 2045))
-    found = {"net_emissions_2030": lambda: ds["net_emissions"].sel(year=reduction_year),
-             "net_emissions_2045": lambda: ds["net_emissions"].sel(year=positive_year),
+    net = ds["net_emissions"]
+    found = {"net_emissions_2030": lambda: net.sel(year=_target_year(ds, "target_reduction_year")),
+             "net_emissions_2045": lambda: net.sel(year=_target_year(ds, "target_climate_positive_year")),
              "target_2030_met": lambda: ds["target_2030_met"].astype(float),
              "climate_positive_2045": lambda: ds["climate_positive_2045"].astype(float),
              "cost": lambda: ds["costs"].sum(("year", "payer"))}

@@ -16,7 +16,8 @@ plus ``energy_expenditure`` (fuel and energy bills, so savings count), by payer,
 year, discounted at ``appraisal_discount_rate`` to the base year (the scenario's ``levers_from``, else its
 start year); the investment part (``investment_costs``) is reported apart as well. Tonnes are not
 discounted: the cost per tonne is present net cost / cumulative abatement over the appraisal period
-(the start year to the climate-positive year 2045, or the run's end if earlier).
+(the start year to the municipality's climate-positive year, ``[targets]`` of its data, or the run's end if
+earlier).
 """
 from __future__ import annotations
 
@@ -40,9 +41,11 @@ APPRAISAL_LEVERS = ("appraisal_discount_rate",)
 """Levers of the analysis, not of the city: never attributed (the rate's default, 3.5 %/yr real, is the Swedish
 transport appraisal's, SOURCES.md key asek_7)."""
 
-HORIZONS = (2030, 2045)
-"""Last years of the cumulative abatements (from the start year, inclusive): the contract's reduction year
-and the climate-positive year. The later one closes the appraisal period of costs and cost per tonne."""
+HORIZONS = {"2030": "target_reduction_year", "2045": "target_climate_positive_year"}
+"""Last years of the cumulative abatements (from the start year, inclusive): the municipality's reduction year
+and climate-positive year, read from the batch's target attributes (its data's ``[targets]``); the variables
+keep the suffixes ``_2030`` and ``_2045`` as the summaries do, their ``period`` says the years. The later one
+closes the appraisal period of costs and cost per tonne."""
 
 ATTRIBUTIONS = ("alone", "removed")
 STATISTICS = ("median", "p05", "p95")
@@ -176,7 +179,8 @@ def investment_plan(scenario: Scenario, runs: int, seed: int = 1, *, baseline: S
     xarray.Dataset
         Dimensions ``attribution`` (alone, removed), ``lever``, ``run``, ``year``, ``payer``, ``statistic``
         (median, p05, p95 over runs). Per-run variables ``abatement``, ``cumulative_abatement_2030``,
-        ``cumulative_abatement_2045``, ``present_cost``, ``cost_per_tonne``, ``package_abatement``,
+        ``cumulative_abatement_2045`` (to the targets' reduction and climate-positive years: :data:`HORIZONS`),
+        ``present_cost``, ``cost_per_tonne``, ``package_abatement``,
         ``interaction`` and cumulative ``package``/``interaction`` figures; each summarised over runs in
         a ``*_summary`` variable; ``no_cost_reason`` (attribution, lever): empty where the median cost per
         tonne is finite and nonzero, else why not. Units and long_name on every variable.
@@ -204,7 +208,8 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
 
     package = variants.package
     years = batch["year"].values
-    horizon_end = min(HORIZONS[-1], int(years[-1]))
+    ends = {suffix: int(batch.attrs[key]) for suffix, key in HORIZONS.items()}
+    horizon_end = min(max(ends.values()), int(years[-1]))
     base_year = package.levers_from if package.levers_from is not None else package.start_year
     net = batch["net_emissions"]
     cost = sum(batch[name] for name in COST_TERMS)
@@ -239,15 +244,15 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     ds["abatement"] = _var(abatement, "t CO2e/yr", "emissions avoided by the lever: baseline net emissions minus "
                            "the baseline with the lever alone ('alone'); the package without the lever minus "
                            "the package ('removed')")
-    for end in HORIZONS:
+    for suffix, end in ends.items():
         span = f"{first}-{min(end, int(years[-1]))}"
-        ds[f"cumulative_abatement_{end}"] = _var(abatement.sel(year=slice(None, end)).sum("year"), "t CO2e",
-                                                 f"emissions avoided by the lever, summed over {span}"
-                                                 ).assign_attrs(period=span)
-        ds[f"cumulative_package_abatement_{end}"] = _var(
+        ds[f"cumulative_abatement_{suffix}"] = _var(abatement.sel(year=slice(None, end)).sum("year"), "t CO2e",
+                                                    f"emissions avoided by the lever, summed over {span}"
+                                                    ).assign_attrs(period=span)
+        ds[f"cumulative_package_abatement_{suffix}"] = _var(
             package_abatement.sel(year=slice(None, end)).sum("year"), "t CO2e",
             f"emissions avoided by the whole package against the baseline, summed over {span}")
-        ds[f"cumulative_interaction_{end}"] = _var(
+        ds[f"cumulative_interaction_{suffix}"] = _var(
             interaction.sel(year=slice(None, end)).sum("year"), "t CO2e",
             f"interaction of the levers summed over {span}: the package's abatement minus the sum of the levers' "
             "removed-from-package abatements")

@@ -61,21 +61,30 @@ def test_folder_loads(name):
     if name == "eskilstuna":
         return
     assert (DATA / name / "DERIVED.md").is_file()
-    for figure in ("workplaces", "employed", "consumption_per_capita"):
+    for figure in ("workplaces", "employed", "consumption_per_capita", "public_consumption_and_investment",
+                   "contract_decision_year"):
         entry = doc["figures"][figure]
-        assert entry["source"] == "assumption" and entry["low"] < entry["value"] < entry["high"], figure
+        assert entry["source"] == "assumption" and entry["low"] <= entry["value"] <= entry["high"], figure
+        assert entry["low"] < entry["high"], figure
+    derived = (DATA / name / "DERIVED.md").read_text(encoding="utf-8")
+    for label in ("D1", "D2", "D3", "D4", "D5", "D8"):  # each derived figure with its range, or why none
+        line = next(x for x in derived.splitlines() if f"({label})" in x)
+        assert "range" in line, line
 
 
 @pytest.mark.parametrize("name", CITIES)
 def test_targets_as_data(name):
-    """Eskilstuna keeps its programme's targets; the others carry the initiative's shared goal (-80 % by 2030)."""
+    """Eskilstuna keeps its programme's targets; the others carry the initiative's shared goal (-80 % by 2030),
+    marked as an assumption in their data."""
     targets = city(name).targets
+    note = tomllib.loads((DATA / name / "municipality.toml").read_text(encoding="utf-8"))["targets"].get("note", "")
     assert (targets.base_year, targets.reduction_year, targets.allowed_share) == (2020, 2030, 0.2)
     assert targets.compensation_counts
     if name == "eskilstuna":
         assert targets.source == "eskilstuna_budget_pathway" and targets.consumption_goal == "same_pace"
     else:
         assert targets.source == "eu_cities_mission_climate_neutral_2030" and targets.consumption_goal == "none"
+        assert note.startswith("Assumption T1")
 
 
 def test_scale_of_the_run_is_allowed():

@@ -15,7 +15,7 @@ from sim.cities import flat_cases, for_city
 from sim.city_report import city_section, city_table
 from sim.contract_cities import ALL_CONTRACT_CITIES, DATA_ROOT, contract_cities
 from sim.data import load_municipality
-from sim.declarations.parameters import LEVERS
+from sim.declarations.parameters import LEVERS, UNCERTAINTIES
 from sim.scenario import ScenarioError, parse_scenario
 
 HEAD = '[scenario]\nname = "{name}"\nstart_year = 2020\nend_year = 2031\nscale = 0.03\nmunicipality = {cities}\n'
@@ -104,6 +104,11 @@ def test_a_batch_of_cities_has_a_municipality_dimension_and_common_random_number
                                   net.sel(scenario="both", municipality="eskilstuna").values)
     assert np.isnan(net.sel(scenario="home", municipality="tvilling").values).all()  # not named: not run
     assert ds["prob_target_2030"].dims == ("scenario", "municipality")
+    # common random numbers across scenarios and cities: every case run draws the same uncertainties, run by run
+    first = {p.name: ds[p.name].sel(scenario="both", municipality="eskilstuna").values for p in UNCERTAINTIES}
+    for s, m in (("both", "tvilling"), ("home", "eskilstuna")):
+        for p in UNCERTAINTIES:
+            np.testing.assert_array_equal(ds[p.name].sel(scenario=s, municipality=m).values, first[p.name], p.name)
     # expanding the cases changes nothing: a batch of the single-city scenario alone gives the same runs
     alone = sim.run_batch([home], runs=3, seed=2, workers=1, parameters="prior")  # several cities: the prior
     assert "municipality" not in alone.dims
@@ -153,3 +158,33 @@ def test_per_city_levers_in_params_are_scaled_like_the_scenarios(tmp_path):
     ds = sim.simulate(scenario, seed=1, params={"grant_budget": 7e6, "heat_pump_subsidy": 1000.0})
     np.testing.assert_allclose(ds["grant_budget"].values, [7e6, 14e6], rtol=1e-12)
     np.testing.assert_array_equal(ds["heat_pump_subsidy"].values, [1000.0, 1000.0])
+
+
+def test_cities_with_different_targets_are_each_judged_by_their_data(tmp_path):
+    """Eskilstuna (its programme) and Malmö (the initiative's shared goal, an assumption) in one batch: each case
+    carries its targets' source from its data, and the comparison names the sources and the cars caveat."""
+    both = parse_scenario(HEAD.format(name="two", cities='["eskilstuna", "malmo"]'))
+    ds = sim.run_batch(both, runs=2, seed=3, workers=1)
+    assert "target_source" not in ds.attrs  # the targets differ: one definition per case
+    sources = {m: str(ds["target_source"].sel(scenario="two", municipality=m).values) for m in ("eskilstuna", "malmo")}
+    assert sources == {m: load_municipality(DATA_ROOT / m).targets.source for m in sources}
+    assert sources["malmo"] == "eu_cities_mission_climate_neutral_2030" != sources["eskilstuna"]
+    assert ds["target_reduction_year"].attrs["units"] == "year"
+    assert city_table(ds, "two")["target_source"].to_dict() == sources
+    _, body = city_section(ds)
+    assert ("Source of the targets: eskilstuna_budget_pathway: eskilstuna; "
+            "eu_cities_mission_climate_neutral_2030: malmo.") in body
+    assert "where their owner is registered" in body and "Lund" in body
+
+
+def test_with_municipalities_names_cities_in_python_and_checks_them_like_a_file():
+    """``Scenario.with_municipalities``: all contract cities or a list, levers still written for the scenario's
+    municipality unless ``levers_for`` says otherwise; an unknown city is refused naming the field."""
+    home = parse_scenario(HEAD.format(name="h", cities='"eskilstuna"'))
+    every = home.with_municipalities(ALL_CONTRACT_CITIES)
+    assert [p.name for p in every.municipalities] == list(contract_cities()) and every.levers_for == home.levers_for
+    pair = home.with_municipalities(["malmo", "lund"], levers_for="malmo")
+    assert [p.name for p in pair.municipalities] == ["malmo", "lund"] and pair.levers_for.name == "malmo"
+    assert for_city(pair, pair.municipality).levers == pair.levers  # Malmö's levers are its own
+    with pytest.raises(ScenarioError, match="scenario.municipality"):
+        home.with_municipalities(["malmo", "atlantis"])

@@ -197,3 +197,19 @@ def test_the_discount_rate_is_the_analysis_lever_never_attributed():
     assert _discount_rate(scenario, None) == 0.05 and _discount_rate(scenario, 0.02) == 0.02
     with pytest.raises(ValueError, match="discount_rate"):
         _discount_rate(scenario, 1.5)
+
+
+def test_horizons_are_the_municipalitys_target_years(client):
+    """The cumulative figures end in the reduction and climate-positive years of the batch's targets (its data),
+    not in years written in the code: targets of 2027 and 2033 give periods 2020-2027 and 2020-2033."""
+    from sim.plan import plan_dataset
+
+    variants = plan_variants(parse_scenario(SMALL))
+    batch = run_batch(variants.scenarios, RUNS, SEED, client=client)
+    batch.attrs.update(target_reduction_year=2027, target_climate_positive_year=2033)
+    plan = plan_dataset(batch, variants, 0.035)
+    assert plan["cumulative_abatement_2030"].attrs["period"] == "2020-2027"
+    assert plan["cumulative_abatement_2045"].attrs["period"] == "2020-2033" == plan.attrs["appraisal_period"]
+    for suffix, end in (("2030", 2027), ("2045", 2033)):
+        np.testing.assert_array_equal(plan[f"cumulative_abatement_{suffix}"].values,
+                                      plan["abatement"].sel(year=slice(None, end)).sum("year").values)

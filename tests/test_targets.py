@@ -434,3 +434,27 @@ def test_budget_pathway_has_its_own_axis(batch):
     np.testing.assert_allclose(path[0].get_ydata(), one["budget_pathway"].median("run") / 1000.0)
     assert any("2025 target: -50 % vs 2020" == t.get_text() for t in net_ax.get_legend().get_texts())
     plt.close(fig)
+
+
+def test_analysis_outcomes_read_the_target_years_from_the_data():
+    """The analyses' net emissions of the reduction and climate-positive years are taken in the targets' years:
+    the batch's attributes, or one year per city when its municipalities' targets differ; never a year in code."""
+    import xarray as xr
+
+    from sim.factors import outcome_values
+
+    years = np.arange(2020, 2051)
+    net = xr.DataArray(np.arange(years.size, dtype=float) * [[1.0], [10.0]], dims=("municipality", "year"),
+                       coords={"municipality": ["a", "b"], "year": years})
+    one = xr.Dataset({"net_emissions": net.sel(municipality="a", drop=True)},
+                     attrs={"target_reduction_year": 2035, "target_climate_positive_year": 2040})
+    got = outcome_values(one, ["net_emissions_2030", "net_emissions_2045"])
+    assert (float(got["net_emissions_2030"]), float(got["net_emissions_2045"])) == (15.0, 20.0)
+    cities = xr.Dataset({"net_emissions": net,
+                         "target_reduction_year": ("municipality", np.array([2025, 2030])),
+                         "target_climate_positive_year": ("municipality", np.array([2045, 2050]))})
+    got = outcome_values(cities, ["net_emissions_2030", "net_emissions_2045"])
+    np.testing.assert_array_equal(got["net_emissions_2030"].values, [5.0, 100.0])
+    np.testing.assert_array_equal(got["net_emissions_2045"].values, [25.0, 300.0])
+    with pytest.raises(ValueError, match="target_reduction_year"):
+        outcome_values(xr.Dataset(one.data_vars), ["net_emissions_2030"])
