@@ -90,8 +90,9 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
     work = CALIBRATION / "runs" / name
     report = [f"# Calibration of {name} on 2015-2021", "",
               f"Written by `python calibration/fit_history.py{' --cities' if args.cities else ''}` "
-              f"({time.strftime('%Y-%m-%d')}, sim {sim.__version__}): ABC-SMC (pyabc {_pyabc_version()}), "
-              f"{args.particles} particles, {args.generations} generations, acceptance {args.acceptance}, "
+              f"({time.strftime('%Y-%m-%d')}, sim {sim.__version__}): replenishment ABC-SMC (priors by pyabc "
+              f"{_pyabc_version()}), {args.particles} particles, {args.generations} generations, keeping "
+              f"{args.acceptance:.0%} each, at most {args.moves} move steps, "
               f"scale {args.scale}, seed {args.seed}; predictive checks of {args.check_runs} runs each.", ""]
     timings = {}
 
@@ -101,7 +102,8 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
             return read_posterior(path)
         t = time.time()
         posterior = calibrate(scenario, work / f"fit_to_{last_year}", particles=args.particles,
-                              generations=args.generations, acceptance=args.acceptance, scale=args.scale,
+                              generations=args.generations, acceptance=args.acceptance, moves=args.moves,
+                              scale=args.scale,
                               seed=args.seed, last_year=last_year, client=client, progress=True)
         timings[f"fit to {last_year}"] = time.time() - t
         write_posterior(posterior, path)
@@ -153,8 +155,10 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
         rows.append({"draws from": label, **_coverage(result)})
     report += ["## 2. The fit to 2015-2021 and its predictive check", "",
                f"Posterior `calibration/posterior_{name}.nc` (generations' tolerances "
-               f"{', '.join(f'{e:.3g}' for e in posterior['epsilon'].values)}; effective sample sizes "
-               f"{', '.join(f'{e:.0f}' for e in posterior['ess'].values)} of {posterior.sizes['particle']}). "
+               f"{', '.join(f'{e:.3g}' for e in posterior['epsilon'].values)}; move steps "
+               f"{', '.join(str(int(m)) for m in posterior['moves'].values)} accepting "
+               f"{', '.join(f'{a:.0%}' for a in posterior['acceptance_rate'].values)}; distinct particles at the end "
+               f"{int(posterior['unique'].values[-1])} of {posterior.sizes['particle']}). "
                "Share of the observed points inside the 90 % predictive interval ('fitted series': transport and "
                "own-heating totals, BEV and PHEV shares of new cars and of cars in use, the pledge count; 'all "
                "series' adds electricity and district heating, checked but not fitted):", "",
@@ -204,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cities", action="store_true", help="the pooled fit of the 23 contract cities")
     parser.add_argument("--particles", type=int, default=300)
     parser.add_argument("--generations", type=int, default=5)
-    parser.add_argument("--acceptance", type=float, default=0.25)
+    parser.add_argument("--acceptance", type=float, default=0.5)
+    parser.add_argument("--moves", type=int, default=6)
     parser.add_argument("--scale", type=float, default=None,
                         help="population scale of the runs (default 1 for Eskilstuna, 0.05 pooled)")
     parser.add_argument("--check-runs", type=int, default=200, help="runs of each predictive check")

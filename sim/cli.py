@@ -95,7 +95,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         check_scale_for(load_municipality(scenario.municipality), args.scale, "--scale")
     try:
         posterior = calibrate(scenario, work, particles=args.particles, generations=args.generations,
-                              acceptance=args.acceptance,
+                              acceptance=args.acceptance, moves=args.moves,
                               scale=args.scale, seed=args.seed, last_year=args.last_year, client=args.scheduler,
                               workers=args.workers, progress=not args.quiet)
     except KeyboardInterrupt:
@@ -345,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     fit = commands.add_parser("calibrate", parents=[debug], help="fit the behavioural uncertainties to history",
-                              description="ABC-SMC fit (pyabc) of the behavioural uncertainties of a hindcast "
+                              description="ABC-SMC fit (replenishment ABC-SMC, pyabc priors) of the behavioural uncertainties of a hindcast "
                                           "scenario to the observed series; each generation is one resumable "
                                           "batch: rerun the same command to resume.")
     fit.add_argument("scenario", type=Path, metavar="SCENARIO.toml")
@@ -355,8 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--particles", type=_whole_number(2, MAX_RUNS), default=300,
                      help="particles kept per generation (default 300)")
     fit.add_argument("--generations", type=_whole_number(1, 100), default=4, help="generations (default 4)")
-    fit.add_argument("--acceptance", type=_share, default=0.25,
-                     help="share of each generation's proposals kept, in (0, 1] (default 0.25)")
+    fit.add_argument("--acceptance", type=_share, default=0.5,
+                     help="share of the particles kept each generation, in (0, 1) (default 0.5)")
+    fit.add_argument("--moves", type=_whole_number(1, 100), default=6,
+                     help="most Metropolis-Hastings steps of a generation (default 6)")
     fit.add_argument("--last-year", type=_whole_number(1900, 2100), default=2021,
                      help="last observed year fitted (default 2021)")
     fit.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
