@@ -3,9 +3,12 @@
 "Delivered" means delivered because of the pledge. A run is made twice on
 common random numbers: as it is, and with the pledge effect off (pledges are
 still signed, on the same draws, but pledged organisations cut no fossil energy
-and pledged actors get no bonus for low-carbon options). The organisations
-that pledged are the same in both, so the reduction they delivered is their
-direct emissions in the counterfactual minus in the run.
+and pledged actors get no bonus for low-carbon options). The reduction the
+organisations that pledged in the run delivered is their direct emissions in
+the counterfactual minus in the run: the counterfactual counts the run's
+pledged organisations (``accounted_pledges`` of :func:`sim.engine.run`), since
+its own signing can differ where the pledge's effect changed what neighbours
+show.
 """
 from __future__ import annotations
 

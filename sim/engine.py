@@ -90,11 +90,12 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     peak = build_drivers(data, yearly, scenario.start_year, scenario.end_year).population.max()
     population = build_population(data, scenario.start_year, seed, scale, peak_population=float(peak))
     network = build_network(population, seed, str(values["network_topology"]))
-    records = run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
-                  scenario.lever_years)
+    records, state = run_state(population, network, data, values, seed, scenario.start_year, scenario.end_year,
+                               scenario.lever_years)
     wanted = scenario.pledge_counterfactual and (not scenario.outputs or "delivered_reduction" in scenario.outputs)
     counterfactual = (run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
-                          scenario.lever_years, pledge_effect=False) if wanted else None)
+                          scenario.lever_years, pledge_effect=False,
+                          accounted_pledges=state.pledge_year[state.n_households:]) if wanted else None)
     records = combine(records, counterfactual)
     attrs = {
         "title": f"sim run of scenario '{scenario.name}'",
@@ -109,19 +110,23 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
 
 
 def run(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int, start: int,
-        end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True) -> dict[str, np.ndarray]:
+        end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True,
+        accounted_pledges: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The yearly steps from ``start`` to ``end``; returns the records (see :data:`sim.results.VARIABLES`).
 
     ``lever_years`` gives the year each lever takes effect (:attr:`sim.scenario.Scenario.lever_years`);
     a lever not named acts from the start. With ``pledge_effect`` false the run is the pledge
-    counterfactual (:mod:`sim.counterfactual`).
+    counterfactual (:mod:`sim.counterfactual`), and ``accounted_pledges`` (int32, the organisations'
+    signing years at the end of the run it is the counterfactual of) says whose direct emissions its
+    ``pledged_direct`` counts.
     """
-    return run_state(population, network, data, values, seed, start, end, lever_years, pledge_effect)[0]
+    return run_state(population, network, data, values, seed, start, end, lever_years, pledge_effect,
+                     accounted_pledges)[0]
 
 
 def run_state(population: Population, network: Network, data: MunicipalityData, values: Mapping, seed: int,
-              start: int, end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True
-              ) -> tuple[dict[str, np.ndarray], State]:
+              start: int, end: int, lever_years: Mapping[str, int] | None = None, pledge_effect: bool = True,
+              accounted_pledges: np.ndarray | None = None) -> tuple[dict[str, np.ndarray], State]:
     """:func:`run`, also returning the state after the last year (the population is left as it was)."""
     values = values if pledge_effect else without_pledge_effect(values)
     yearly = yearly_values(values, lever_years or {}, range(start, end + 1))
@@ -130,6 +135,7 @@ def run_state(population: Population, network: Network, data: MunicipalityData, 
     first = YearContext.first(data, network, values, seed, calibrate(data, start, drivers.car_traffic[0]), drivers,
                               removals(path, data.land, drivers.years), yearly)
     state = State.from_population(population, first.p["unit_attitude"])
+    state.accounted_pledges = accounted_pledges
     records = empty_records(len(drivers.years))
     for t in range(len(drivers.years)):
         context = first.at(t)                      # 1. exogenous update: this year's drivers and keys

@@ -70,6 +70,8 @@ class State:
     investment: np.ndarray = field(default_factory=lambda: np.zeros(3))  # the part of costs that is investment
     new_cars: np.ndarray = field(default_factory=lambda: np.zeros(5))  # cars bought this year, weighted
     grant_spend: float = 0.0            # SEK of grants paid out this year
+    accounted_pledges: np.ndarray | None = None  # int32[organisations]: in the pledge counterfactual, the year
+    # each organisation signed in the run it is the counterfactual of (its pledged_direct counts those)
 
     @classmethod
     def from_population(cls, population: Population, unit_attitude: float) -> State:

@@ -1,8 +1,10 @@
 """Climate grants: ranking by claimed tonnes per krona, budget, free riders, delivery and lottery mode."""
+import shutil
+
 import numpy as np
 import pytest
 import reference as ref
-from testdata import scenario_text
+from testdata import ESKILSTUNA, scenario_text
 
 import sim
 from sim.kernels.grants import allocate_grants
@@ -159,25 +161,42 @@ def test_free_riders_are_the_same_projects_every_year():
 # Everything that would move a project's effect after it is done is held still: no fleet renewals, no unit
 # plans, constant blending and emission factors. Then the emissions a grant budget saves should be what it
 # credits; free riders go ahead in both runs, so they cancel.
-STILL = ("fleet_replacement_rate = 0.0\npledge_fulfilment = 0.0\nblend_diesel_2030 = 0.21\n"
+STILL = ("fleet_replacement_rate = 0.0\npledge_fulfilment = 0.0\nblend_diesel_2030 = 0.21\nblend_petrol_2030 = 0.042\n"
          "electricity_trend = 0.0\ndistrict_heat_trend = 0.0\nfree_rider_share = 0.3\n")
 PAIRED_SEEDS = range(4)
 
 
-def _paired(budget, seed):
+@pytest.fixture(scope="module")
+def still_blending(tmp_path_factory):
+    """Eskilstuna's data with blending held at its 2020 level (the observed and decided years removed), so that
+    with ``STILL``'s 2030 blends it is constant."""
+    folder = tmp_path_factory.mktemp("data") / "eskilstuna"
+    shutil.copytree(ESKILSTUNA, folder)
+    path = folder / "technology.toml"
+    text = path.read_text(encoding="utf-8")
+    for fuel, level in (("petrol", 0.042), ("diesel", 0.21)):
+        start = text.index(f"\n[fuel.{fuel}_blend]\n")
+        end = text.index("\n[", start + 1)
+        text = text[:start] + f'\n[fuel.{fuel}_blend]\n2015 = {level}\nsource = "reduktionsplikt"\n' + text[end:]
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def _paired(budget, seed, folder):
     text = scenario_text(end_year=2030, levers=f"grant_budget = {budget}\ngrant_start_year = 2023",
-                         uncertainties=STILL, extra="\n[outputs]\npledge_counterfactual = false\n")
+                         uncertainties=STILL, extra="\n[outputs]\npledge_counterfactual = false\n"
+                         ).replace('municipality = "eskilstuna"', f'municipality = "{folder}"')
     ds = sim.simulate(parse_scenario(text), seed=seed)
     # territorial emissions and the group's electricity (scope 2): where each project kind's cut lands
     return ds["emissions"].sum("sector") + ds["municipal_group_emissions"].sel(scope="scope2"), ds
 
 
 @pytest.fixture(scope="module")
-def paired():
+def paired(still_blending):
     rows = []
     for seed in PAIRED_SEEDS:
-        none, _ = _paired(0.0, seed)
-        funded, ds = _paired(10e6, seed)
+        none, _ = _paired(0.0, seed, still_blending)
+        funded, ds = _paired(10e6, seed, still_blending)
         rows.append(((none - funded).sel(year=slice(2024, 2030)).values,
                      ds["grant_abatement"].sel(year=slice(2024, 2030)).values))
     return np.array(rows)   # seed, (difference, credited), year

@@ -13,7 +13,10 @@ from sim.scenario import parse_scenario
 SCENARIO = parse_scenario(scenario_text(end_year=2035, scale=0.02))
 NOT_NEGATIVE = ("emissions", "removals", "fossil_co2", "cumulative_co2", "costs", "grant_spend", "grant_abatement",
                 "car_fleet", "new_cars", "heating_systems", "firm_energy_step", "heat_recovery_connections",
-                "pledges", "pledged_reduction", "delivered_reduction", "municipal_group_emissions")
+                "pledges", "pledged_reduction", "municipal_group_emissions")
+# delivered_reduction is not among them: a unit's plan cuts its fossil energy, which makes the climate grants'
+# projects at that unit worth fewer tonnes, so in a year the grants may go elsewhere and leave the pledged unit
+# with more direct emissions than its counterfactual without the plan (seen at scale 0.02, seed 2: -9 t in 2026)
 
 
 PARAMS = st.fixed_dictionaries({p.name: st.floats(p.low, p.high, allow_nan=False) for p in UNCERTAINTIES})

@@ -194,18 +194,22 @@ def _record_pledges(state: State, context: YearContext, records: MutableMapping[
     A firm commits to ``pledge_commitment`` of its baseline; a unit to what its
     plan's rate cuts from its baseline by this year. ``pledged_direct`` (not an
     outcome) is the pledged organisations' direct emissions, from which
-    :mod:`sim.counterfactual` makes ``delivered_reduction``.
+    :mod:`sim.counterfactual` makes ``delivered_reduction``; in the counterfactual
+    it counts the organisations pledged in the run (``state.accounted_pledges``),
+    whose own signing may differ where the pledge's effect changed their neighbours.
     """
     n_h, t = state.n_households, context.t
     org_weight = np.concatenate([np.full(state.n_firms, state.weight), np.ones(len(state.units.name))])
     pledged = (state.pledge_year[n_h:] != 0) * org_weight
+    accounted = pledged if state.accounted_pledges is None else (
+        (state.accounted_pledges != 0) & (state.accounted_pledges < context.year)) * org_weight
     baseline = state.pledge_baseline[n_h:]
     unit_years = np.maximum(0, context.year - state.pledge_year[state.unit_slice])
     commitment = np.concatenate([np.full(state.n_firms, context.p["pledge_commitment"]),
                                  1.0 - (1.0 - unit_plans(context)[1]) ** unit_years])
     records["pledged_reduction"][t] = np.sum(commitment * baseline * pledged)
     records.setdefault("pledged_direct", np.full(len(context.drivers.years), np.nan))[t] = np.sum(
-        state.direct[n_h:] * pledged)
+        state.direct[n_h:] * accounted)
     records["pledges"][t] = [np.count_nonzero(state.pledge_year[:state.n_present]) * state.weight,
                              np.count_nonzero(state.pledge_year[state.firm_slice]) * state.weight,
                              np.count_nonzero(state.pledge_year[state.unit_slice])]

@@ -21,7 +21,7 @@ how ``tests/test_mesa_equivalence.py`` runs them.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import mesa
 import numpy as np
@@ -74,10 +74,14 @@ class ClimateModel(mesa.Model):
         another value draws independently of it.
     pledge_effect : bool
         False makes the run the pledge counterfactual (:mod:`sim.counterfactual`).
+    accounted_pledges : sequence of int, optional
+        In the counterfactual: the signing year of each firm and unit (in order) in the run it is the
+        counterfactual of; its ``pledged_direct`` counts those organisations.
     """
 
     def __init__(self, scenario: Scenario, seed: int = 0, params: Mapping[str, float] | None = None,
-                 scale: float | None = None, stream_offset: int = 0, pledge_effect: bool = True):
+                 scale: float | None = None, stream_offset: int = 0, pledge_effect: bool = True,
+                 accounted_pledges: Sequence[int] | None = None):
         seed = check_seed(seed)
         scale = check_scale(scenario.scale if scale is None else scale)
         super().__init__(seed=seed % 2**32)  # Mesa's own generators stay unused: draws are counter-based
@@ -125,6 +129,7 @@ class ClimateModel(mesa.Model):
             actor.neighbours = self.grid.get_neighbors(actor.index)
         self.grant_abatement = self.cumulative = self.grant_transport_cut = 0.0
         self.pledged_direct: list[float] = []   # pledged organisations' direct t CO2e/yr, by year
+        self.accounted_pledges = None if accounted_pledges is None else [int(y) for y in accounted_pledges]
         self.record: dict[str, object] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, name=name: m.record[name]) for name in YEARLY})
@@ -259,7 +264,11 @@ class ClimateModel(mesa.Model):
             "delivered_reduction": np.nan,    # from the counterfactual (dataset)
             "pledges": [sum(bool(a.pledge_year) for a in group) * x
                         for group, x in ((self.households, w), (self.firms, w), (self.units, 1.0))]}
-        self.pledged_direct.append(sum(a.direct * x for a, x in orgs))
+        accounted = orgs if self.accounted_pledges is None else [
+            (a, w if a.kind == ActorKind.FIRM else 1.0) for a, signed in zip(self.firms + self.units,
+                                                                          self.accounted_pledges)
+            if signed and signed < self.year]
+        self.pledged_direct.append(sum(a.direct * x for a, x in accounted))
 
     def commitment(self, actor) -> float:
         """Share of its baseline a pledged organisation committed to: a firm's pledge, a unit's plan by now."""
@@ -300,6 +309,7 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     :func:`sim.simulate`, plus ``stream_offset`` (see :class:`ClimateModel`)."""
     model = ClimateModel(scenario, seed, params, scale, stream_offset).run()
     wanted = scenario.pledge_counterfactual and (not scenario.outputs or "delivered_reduction" in scenario.outputs)
-    counterfactual = (ClimateModel(scenario, seed, params, scale, stream_offset, pledge_effect=False).run()
-                      if wanted else None)
+    signed = [a.pledge_year for a in model.firms + model.units]
+    counterfactual = (ClimateModel(scenario, seed, params, scale, stream_offset, pledge_effect=False,
+                                   accounted_pledges=signed).run() if wanted else None)
     return model.dataset(counterfactual)
