@@ -16,8 +16,9 @@ import xarray as xr
 
 from .html_report import STYLE, _attr
 from .report import pyplot
-from .report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, figure_html, print_style, words
+from .report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, figure_html, print_style
 from .report_tables import table
+from .words import words
 
 COSTS, SAVES = OKABE_ITO["blue"], OKABE_ITO["bluish green"]
 """Bar colours (Okabe-Ito, safe for colour-blind readers): a lever that costs, one that saves money."""

@@ -1,4 +1,4 @@
-"""How the report's figures and labels look: print size, type size, a colour-blind-safe palette, words.
+"""How the report's figures look: print size, type size, a colour-blind-safe palette (the words are :mod:`sim.words`).
 
 A figure is drawn at most :data:`PRINT_WIDTH_IN` wide (A4 portrait less 15 mm margins) and shown in
 the HTML at that size, so :data:`MIN_FONT_PT` is the smallest type on paper as well as on screen.
@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -61,26 +60,6 @@ def sampler_words(ds) -> str:
     """The batch's sampler in words ("Latin hypercube" for ``lhs``)."""
     sampler = str(ds.attrs.get("sampler", ""))
     return SAMPLERS.get(sampler, sampler)
-
-
-def words(name: object) -> str:
-    """An identifier in words: ``municipal_group`` -> "municipal group", ``bev`` -> "BEV"."""
-    text = str(name)
-    if text in _PHRASES:
-        return _PHRASES[text]
-    return " ".join(_ACRONYMS.get(part, part) for part in re.split(r"_+", text) if part) or text
-
-
-_PHRASES = {"electricity_district_heating": "electricity and district heating"}
-_ACRONYMS = {"bev": "BEV", "phev": "PHEV", "co2": "CO2", "co2e": "CO2e", "lhs": "LHS", "msek": "MSEK",
-             "sek": "SEK", "ev": "EV"}
-
-
-def unit_words(units: str) -> str:
-    """A declared unit for readers: "1" (a pure number) -> "-", "1/yr" -> "per yr"."""
-    if units in ("1", ""):
-        return "-"
-    return re.sub(r"^1/", "per ", units)
 
 
 def figure_legend(fig: Figure, columns: int = 2) -> None:

@@ -14,9 +14,10 @@ import numpy as np
 import xarray as xr
 
 from .declarations.parameters import BY_NAME
-from .report_style import sampler_words, unit_words, words
+from .report_style import sampler_words
 from .report_tables import table
 from .scenario import Distribution, Scenario, ScenarioError, parse_scenario
+from .words import unit_words, words
 
 
 def sampled_uncertainties(ds: xr.Dataset) -> list[str]:

@@ -12,8 +12,9 @@ import pytest
 from testdata import scenario_text
 
 import sim
-from sim.report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, print_style, words
+from sim.report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, print_style
 from sim.scenario import parse_scenario
+from sim.words import words
 
 TRIANGULAR = "pledge_decay = {distribution = \"triangular\", low = 0.1, mode = 0.15, high = 0.4}"
 
