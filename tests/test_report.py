@@ -175,6 +175,34 @@ def test_parameter_source_is_named(batch, tmp_path):
     assert "posterior of calibration run 7" in _section(text, "Sampled uncertainties")
 
 
+def test_posterior_is_named_with_its_ranges(batch, page):
+    """A batch drawing from the shipped posterior says so: the file, the fit, and for each fitted parameter
+    "posterior" with the prior range beside the posterior range the batch drew."""
+    from sim.calibration.posterior import read_posterior, shipped_posterior
+
+    text, _ = page
+    section = _section(text, "Sampled uncertainties")
+    fitted = [str(n) for n in read_posterior(shipped_posterior("eskilstuna"))["parameter"].values]
+    assert batch.attrs["posterior_parameters"].split(", ") == fitted
+    assert "<code>calibration/posterior_eskilstuna.nc</code>" in section and "hindcast 2018" in section
+    assert f"Its {len(fitted)} fitted parameters" in section
+    rows = {row[0]: row[1:] for row in Page(section).tables[0]}
+    for name in fitted:
+        drawn = batch[name].sel(scenario="base")
+        low, high = (float(drawn.quantile(q, "run")) for q in (0.05, 0.95))
+        prior = parse_scenario(scenario_text()).uncertainties[name]
+        assert rows[words(name)][2:] == ["posterior (prior uniform)", f"prior {prior.low:.3g} to {prior.high:.3g}",
+                                         f"{low:.3g} to {high:.3g}"], name
+    assert rows["discount rate households"][2] == "uniform"   # not fitted: from its range
+
+
+def test_prior_source_is_said(batch, tmp_path):
+    ds = batch.copy()
+    ds.attrs = {k: v for k, v in ds.attrs.items() if not k.startswith("posterior")} | {"parameter_source": "prior"}
+    section = _section(sim_report(ds, tmp_path / "r.html"), "Sampled uncertainties")
+    assert "<b>Parameter source</b>: the prior" in section and "posterior (" not in section
+
+
 def test_extra_sections_follow_the_uncertainties(page):
     text, _ = page
     assert "<h2>Investment plan &lt;per lever&gt;</h2><p id=plan>the plan's table</p>" in text
