@@ -66,7 +66,7 @@ def draw_net_emissions(ax, ds: xr.Dataset, title: str | None = None, legend: boo
     targets = targets_of(ds)
     if targets and targets["compensation_counts"] and "net_emissions_with_offsets" in ds:
         ax.plot(years, _median(ds["net_emissions_with_offsets"]) / 1000.0, "--", color=OKABE_ITO["bluish green"],
-                lw=1.5, label="net emissions with offsets (compensation)" + (" (median)" if "run" in ds.dims else ""))
+                lw=1.5, label="net emissions, offsets counted" + (" (median)" if "run" in ds.dims else ""))
     ax.axhline(0.0, color="k", lw=0.8, label="_zero")
     if targets and targets["base_year"] in years:
         base_year, year, share = int(targets["base_year"]), int(targets["reduction_year"]), targets["allowed_share"]
@@ -105,20 +105,19 @@ def draw_budget_pathway(ax, ds: xr.Dataset, title: str | None = None, legend: bo
 
     The pathway (``budget_pathway``, its median over runs in a batch) spends the budget with a
     constant yearly cut from the start year's fossil CO2; the budget's size, version and start year
-    are written on the axes. ``legend=False`` leaves the legend to the caller.
+    are the title's second line (above the axes, where they hide no line). ``legend=False`` leaves
+    the legend to the caller.
     """
     years = ds["year"].values
     _fan(ax, years, ds["fossil_co2"] / 1000.0, OKABE_ITO["vermillion"], "fossil CO2")
     if "budget_pathway" in ds:
         ax.plot(years, _median(ds["budget_pathway"]) / 1000.0, "--", color="k", lw=1.5,
                 label="budget pathway, constant yearly cut" + (", median" if "run" in ds.dims else ""))
-    ax.text(0.02, 0.04, budget_label(ds), transform=ax.transAxes, fontsize=MIN_FONT_PT,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("year")
     ax.set_ylabel("fossil CO2, kt CO2 per year")
-    ax.set_title(title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}', "
-                          "fossil CO2 and the carbon budget")
+    ax.set_title((title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}', "
+                           "fossil CO2 and the carbon budget") + "\n" + budget_label(ds))
     if legend:
         ax.legend(loc="upper right")
 

@@ -63,14 +63,21 @@ def sampler_words(ds) -> str:
 
 
 def figure_legend(fig: Figure, columns: int = 2) -> None:
-    """One legend for the whole figure, below its axes, naming every labelled line and band once."""
+    """One legend for the whole figure, below its axes, naming every labelled line and band once.
+
+    In ``columns`` columns, or fewer where the labels would be wider than the figure (and clipped).
+    """
     handles, labels = [], []
     for ax in fig.axes:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             if label not in labels:
                 handles.append(handle)
                 labels.append(label)
-    fig.legend(handles, labels, loc="outside lower center", ncols=columns, frameon=False)
+    for ncols in range(columns, 0, -1):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False)
+        if ncols == 1 or legend.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width:
+            return
+        legend.remove()
 
 
 def figure_html(fig: Figure, alt: str) -> str:

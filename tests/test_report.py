@@ -237,6 +237,8 @@ def test_figures_are_readable_at_print_size(batch):
             small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < MIN_FONT_PT]
             assert not small, small
             assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
+            box = fig.legends[0].get_window_extent()
+            assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)   # not clipped
             legend = {t.get_text() for t in fig.legends[0].get_texts()}
             for ax in (ax for ax in fig.axes if ax.get_visible()):
                 assert ax.get_xlabel() and ax.get_ylabel(), ax.get_title()
