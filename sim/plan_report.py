@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
+from matplotlib.ticker import StrMethodFormatter
 from matplotlib.transforms import offset_copy
 
 from .html_report import STYLE, _attr
@@ -81,6 +82,7 @@ def draw_cost_curve(ax, ds: xr.Dataset, attribution: str = "alone") -> tuple[lis
     period = ds.attrs.get("appraisal_period", "")
     ax.set_xlabel(f"emissions avoided {period}, kt CO2e (median; bar width)")
     ax.set_ylabel("net cost per tonne, SEK/t CO2e (median)")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_title(f"Marginal abatement cost curve: each lever {_ATTRIBUTION_TEXT[attribution]}")
     _label_bars(ax, bars)
     left_out = [str(lever) for lever in ds["lever"].values if str(lever) not in shown]

@@ -76,6 +76,9 @@ def test_cost_curve_labels_neither_overlap_nor_leave_the_axes():
             assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), label
             assert not box.overlaps(ax.title.get_window_extent()), label
         assert "municipal fleet EV year 6.6 kt at 14,700 SEK/t" in alt
+        ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+        assert all(re.fullmatch(r"[\u2212-]?\d{1,3}(,\d{3})*", t) for t in ticks), ticks   # thousands set apart
+        assert any(len(t) > 5 for t in ticks), ticks
         plt.close(fig)
 
 
