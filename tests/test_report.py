@@ -249,6 +249,28 @@ def test_figures_are_readable_at_print_size(batch):
             matplotlib.pyplot.close(fig)
 
 
+def test_no_line_lies_hidden_under_the_net_emissions(batch):
+    """Territorial emissions and net emissions with offsets are drawn only where they differ from net emissions."""
+    from sim.report import draw_net_emissions, pyplot
+    plt = pyplot()
+    one = batch.sel(scenario="base")
+    one["net_emissions"] = one["emissions"].sum("sector")          # no removals
+    one["net_emissions_with_offsets"] = one["net_emissions"]       # no offsets bought
+    assert one.attrs["target_compensation_counts"] == 1
+    fig, ax = plt.subplots()
+    draw_net_emissions(ax, one)
+    assert not [label for label in _labelled(ax) if "territorial" in label or "offsets" in label], _labelled(ax)
+    one["net_emissions_with_offsets"] = one["net_emissions"] - 5_000.0
+    one["net_emissions"] = one["net_emissions"] - 1_000.0
+    ax.clear()
+    draw_net_emissions(ax, one)
+    lines = {line.get_label(): line for line in ax.lines}
+    np.testing.assert_allclose(lines["net emissions, offsets counted (median)"].get_ydata(),
+                               one["net_emissions_with_offsets"].median("run") / 1e3)
+    assert "territorial emissions (median)" in lines
+    plt.close(fig)
+
+
 def test_scenarios_differ_by_colour_and_style_and_shares_are_apart_from_counts(batch):
     from sim.report_figures import adoption_chart, side_by_side_chart
     names = list(batch["scenario"].values)
