@@ -14,6 +14,8 @@ import io
 import matplotlib
 from matplotlib.figure import Figure
 
+from .words import unit_words, words  # noqa: F401  re-exported: modules importing them from here keep working
+
 PRINT_WIDTH_IN = 6.7
 """Widest figure, inches: A4 portrait (8.27 in) less two 15 mm margins, rounded down."""
 FONT_PT = 10.0
