@@ -251,7 +251,8 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
         uncertainties drawn from the scenarios' ranges; or a posterior file (:func:`sim.calibrate`).
         From a posterior, the fitted parameters are whole particles resampled by weight (seeded by
         ``seed``, keeping their correlation), put in the design (``design`` wins where both name one);
-        the others are drawn from their ranges. The result's attribute ``parameter_source`` says which.
+        the others are drawn from their ranges. The result's attribute ``parameter_source`` says which
+        (and ``posterior_file``, ``posterior_parameters`` and ``posterior_fit`` which posterior).
 
     Returns
     -------
@@ -272,7 +273,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     from .calibration.posterior import parameters_design
 
     cases = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
-    design, source = parameters_design(parameters, design, runs, check_seed(seed),
+    design, origin = parameters_design(parameters, design, runs, check_seed(seed),
                                        [m for s in cases if isinstance(s, Scenario) for m in s.municipalities])
     plan = plan_batch(scenarios, runs, seed, sampler, scale, design)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
@@ -280,7 +281,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     if task_size is not None and (isinstance(task_size, bool) or not isinstance(task_size, int) or task_size < 1):
         raise ValueError(f"task_size: allowed a whole number >= 1; given {task_size!r}")
     template = build_template(plan)
-    template.attrs["parameter_source"] = source
+    template.attrs.update(origin)
     with store_lock(store) if store is not None else contextlib.nullcontext():  # one writer at a time
         if store is not None:
             sink = stores.ZarrSink.open_or_create(store, template, plan.metadata(),
@@ -294,7 +295,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
                 size = task_size or default_task_size(plan, n_workers, int(todo.sum()))
                 _execute(plan, make_tasks(todo, size), dask_client, sink, progress)
         ds = sink.result()
-        ds.attrs["parameter_source"] = source
+        ds.attrs.update(origin)
         ds.update(summarize(ds))
         sink.write_summaries(ds)
     return by_municipality(ds)

@@ -22,9 +22,10 @@ import xarray as xr
 
 from .report import budget_label, plain_text
 from .report_figures import report_charts
-from .report_style import figure_html, sampler_words, words
+from .report_style import figure_html, sampler_words
 from .report_tables import levers_table, paired_table, summary_table, targets_definition
 from .report_uncertainties import uncertainties_section
+from .words import words
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;
 line-height:1.4}table{border-collapse:collapse;margin:1em 0;font-size:90%;max-width:100%}

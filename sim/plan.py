@@ -31,8 +31,9 @@ import numpy as np
 import xarray as xr
 
 from .data import load_municipality
-from .declarations.parameters import BY_NAME, LEVERS, NEVER
+from .declarations.parameters import BY_NAME, LEVERS
 from .scenario import Scenario
+from .words import lever_value_words
 
 __all__ = ["PlanVariants", "investment_plan", "levers_at_defaults", "plan_dataset", "plan_variants", "planned_levers",
            "scenario_with_only", "scenario_without"]
@@ -357,13 +358,8 @@ def _no_cost_reasons(ds: xr.Dataset, appraisal: str, terms: str) -> xr.DataArray
 
 
 def _setting(scenario: Scenario, lever: str) -> str:
-    """A lever's value, units and year as text, e.g. ``20e+06 SEK/yr from 2023``."""
+    """A lever's value, units and year in words, e.g. ``20,000,000 SEK/yr from 2023``, ``0.03 per yr``."""
     p = BY_NAME[lever]
     value = scenario.levers[lever]
-    if isinstance(value, str):
-        shown = value
-    elif p.units == "year":
-        shown = "never" if value >= NEVER else f"year {value:g}"
-    else:
-        shown = f"{value:g} {p.units}"
+    shown = lever_value_words(lever, value)
     return f"{shown} from {scenario.lever_years[lever]}" if p.timed and value != p.default else shown

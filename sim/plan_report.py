@@ -9,15 +9,20 @@ listed under the curve with the reason.
 from __future__ import annotations
 
 import html
+import tomllib
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import xarray as xr
+from matplotlib.ticker import StrMethodFormatter
+from matplotlib.transforms import offset_copy
 
 from .html_report import STYLE, _attr
 from .report import pyplot
-from .report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, figure_html, print_style, words
+from .report_style import GREY, MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, figure_html, print_style
 from .report_tables import table
+from .words import words
 
 COSTS, SAVES = OKABE_ITO["blue"], OKABE_ITO["bluish green"]
 """Bar colours (Okabe-Ito, safe for colour-blind readers): a lever that costs, one that saves money."""
@@ -64,31 +69,99 @@ def draw_cost_curve(ax, ds: xr.Dataset, attribution: str = "alone") -> tuple[lis
     shown = [str(lever) for lever in ds["lever"].values if not str(reasons.sel(lever=lever).values)]
     per_t = {lever: float(_median(ds, "cost_per_tonne", attribution=attribution, lever=lever)) for lever in shown}
     shown.sort(key=per_t.get)
-    left, bars = 0.0, []
+    left, bars, text = 0.0, [], []
     for lever in shown:
         width = float(_median(ds, "cumulative_abatement_2045", attribution=attribution, lever=lever)) / 1e3
         height = per_t[lever]
         ax.bar(left, height, width=width, align="edge", color=COSTS if height > 0 else SAVES, edgecolor="white")
-        ax.annotate(words(lever), (left + width / 2, height), rotation=90, fontsize=MIN_FONT_PT,
-                    ha="center", va="bottom" if height > 0 else "top", xytext=(0, 3 if height > 0 else -3),
-                    textcoords="offset points")
-        bars.append(f"{words(lever)} {width:,.1f} kt at {height:,.0f} SEK/t")
+        bars.append(_Bar(words(lever), left, width, height))
+        text.append(f"{words(lever)} {width:,.1f} kt at {height:,.0f} SEK/t")
         left += width
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xlim(0, max(left, 1.0))
-    heights = [per_t[lever] for lever in shown] or [0.0]
-    span = max(max(heights), 0.0) - min(min(heights), 0.0) or 1.0
-    ax.set_ylim(min(min(heights), 0.0) - 0.6 * span * (min(heights) < 0), max(max(heights), 0.0) + 0.6 * span)
     period = ds.attrs.get("appraisal_period", "")
     ax.set_xlabel(f"emissions avoided {period}, kt CO2e (median; bar width)")
     ax.set_ylabel("net cost per tonne, SEK/t CO2e (median)")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     ax.set_title(f"Marginal abatement cost curve: each lever {_ATTRIBUTION_TEXT[attribution]}")
+    _label_bars(ax, bars)
     left_out = [str(lever) for lever in ds["lever"].values if str(lever) not in shown]
     alt = (f"Marginal abatement cost curve, each lever {_ATTRIBUTION_TEXT[attribution]}, cheapest first, "
            f"emissions avoided {period} (median) against net cost per tonne (median): "
-           + ("; ".join(bars) or "no lever has a finite, nonzero cost per tonne") + "."
+           + ("; ".join(text) or "no lever has a finite, nonzero cost per tonne") + "."
            + (f" Not on the curve: {', '.join(words(lever) for lever in left_out)}." if left_out else ""))
     return left_out, alt
+
+
+class _Bar(NamedTuple):
+    label: str
+    left: float
+    width: float
+    height: float
+
+
+CURVE_HEIGHT_IN = 4.6
+"""Height of the cost curve's figure: room for the levers' names above the costs and below the savings."""
+LABEL_GAP_PT = 3.0
+"""Space between a bar's end and its label, points."""
+
+
+def _spread(centres: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Positions as near ``centres`` (sorted) as keeps neighbours ``gap`` apart, within [low, high] if they fit."""
+    xs = list(centres)
+    for i in range(len(xs)):
+        xs[i] = max(xs[i], low if i == 0 else xs[i - 1] + gap)
+    for i in reversed(range(len(xs))):
+        xs[i] = min(xs[i], high if i == len(xs) - 1 else xs[i + 1] - gap)
+    return xs
+
+
+def _label_bars(ax, bars: list[_Bar]) -> None:
+    """Write each lever beside its bar's end, rotated (above a cost, below a saving), never over another label.
+
+    Where bars are narrower than a line of type the labels move sideways, each with a thin line to its
+    bar, and stand clear of every bar they pass over; the y-limits leave room for the longest label.
+    """
+    fig = ax.figure
+    fig.canvas.draw()  # the axes' size after the figure's layout
+    renderer = fig.canvas.get_renderer()
+    px = fig.dpi / 72.0
+    gap, offset, pad = MIN_FONT_PT * 1.3 * px, LABEL_GAP_PT * px, 2 * LABEL_GAP_PT * px
+    lengths = {}
+    for bar in bars:
+        probe = ax.text(0, 0, bar.label, rotation=90, fontsize=MIN_FONT_PT)
+        lengths[bar.label] = probe.get_window_extent(renderer).height
+        probe.remove()
+    to_px, to_data = ax.transData.transform, ax.transData.inverted().transform
+    placed = []  # (bar, x of the label in data, the bar end it stands on)
+    for sign in (1, -1):
+        group = [b for b in bars if (b.height > 0) == (sign > 0)]
+        centres = [to_px((b.left + b.width / 2, 0))[0] for b in group]
+        for bar, x in zip(group, _spread(centres, gap, ax.bbox.x0 + gap / 2, ax.bbox.x1 - gap / 2)):
+            low, high = to_data((x - gap / 2, 0))[0], to_data((x + gap / 2, 0))[0]
+            under = [b.height for b in group if b.left < high and b.left + b.width > low] + [bar.height]
+            placed.append((bar, to_data((x, 0))[0], sign * max(sign * h for h in under)))
+    heights = [b.height for b in bars] or [0.0]
+    lo, hi = min(min(heights), 0.0), max(max(heights), 0.0)
+    if hi == lo:
+        hi = lo + 1.0
+    room = ax.bbox.height
+    for _ in range(6):  # the limits that fit every label, each found given the other
+        for bar, _, end in placed:
+            free = max(room - pad - offset - lengths[bar.label], 0.2 * room)
+            if end > 0:
+                hi = max(hi, lo + (end - lo) * room / free)
+            else:
+                lo = min(lo, hi - (hi - end) * room / free)
+    ax.set_ylim(lo, hi)
+    for bar, x, end in placed:
+        sign = 1 if bar.height > 0 else -1
+        moved = abs(to_px((x, 0))[0] - to_px((bar.left + bar.width / 2, 0))[0]) > 1 or end != bar.height
+        ax.annotate(bar.label, (bar.left + bar.width / 2, bar.height), xytext=(x, end),
+                    textcoords=offset_copy(ax.transData, fig=fig, y=sign * LABEL_GAP_PT, units="points"),
+                    rotation=90, fontsize=MIN_FONT_PT, ha="center", va="bottom" if sign > 0 else "top",
+                    arrowprops={"arrowstyle": "-", "lw": 0.5, "color": GREY, "shrinkA": 0, "shrinkB": 0}
+                    if moved else None)
 
 
 def _alone_table(ds: xr.Dataset) -> str:
@@ -160,14 +233,15 @@ def plan_section(ds: xr.Dataset) -> tuple[str, str]:
     """
     plt = pyplot()
     with print_style():
-        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, 4.6), layout="constrained")
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_IN, CURVE_HEIGHT_IN), layout="constrained")
         left_out, alt = draw_cost_curve(ax, ds)
         curve = figure_html(fig, alt)
     rate, base = float(ds.attrs["discount_rate"]), ds.attrs["discount_base_year"]
+    terms = " + ".join(words(term) for term in str(ds.attrs["net_cost_terms"]).split(" + "))
     note = (f"<p class=note>{int(ds.attrs['runs'])} runs on common random numbers: run i of every variant "
             "shares its sampled uncertainties and seed, so each difference is the lever's. <b>Alone</b>: the "
             "baseline with only that lever; <b>removed</b>: the package without it. Costs are the extra "
-            f"{_attr(ds, 'net_cost_terms')} of the variant (so energy savings count), by payer, discounted at "
+            f"{html.escape(terms)} of the variant (so energy savings count), by payer, discounted at "
             f"{100 * rate:g} % a year (real) to {html.escape(str(base))} over {_attr(ds, 'appraisal_period')}; "
             f"SEK of {_attr(ds, 'price_year')}. Cost per tonne: present net cost divided by tonnes avoided over "
             "the same years (tonnes not discounted), per run; median and 5-95 % band over the runs. A negative "
@@ -185,6 +259,19 @@ def plan_section(ds: xr.Dataset) -> tuple[str, str]:
             + "<h3>The package and the interaction of its levers</h3>" + _package_table(ds))
 
 
+def plan_title(ds: xr.Dataset) -> str:
+    """The plan page's title in words, e.g. "Eskilstuna: investment plan of klimatkontrakt 2024 - 14 levers, 50 runs,
+    seed 1", from the scenario text the plan stores."""
+    try:
+        scenario = tomllib.loads(str(ds.attrs.get("scenario_text", ""))).get("scenario", {})
+    except tomllib.TOMLDecodeError:
+        scenario = {}
+    place = words(scenario.get("municipality", "")).capitalize()
+    runs = int(ds.attrs.get("runs", ds.sizes.get("run", 0)))
+    return (f"{place + ': ' if place else ''}investment plan of {words(scenario.get('name', 'the scenario'))} "
+            f"\u2014 {ds.sizes['lever']} levers, {runs} runs, seed {ds.attrs.get('seed', '')}")
+
+
 def write_plan_report(ds: xr.Dataset, path: str | Path) -> Path:
     """Write the plan of :func:`sim.plan.investment_plan` as a self-contained HTML page.
 
@@ -199,11 +286,12 @@ def write_plan_report(ds: xr.Dataset, path: str | Path) -> Path:
         raise ValueError(f"{path}: field 'plan': allowed a result of sim.investment_plan; given a Dataset with "
                          f"dimensions {list(ds.dims)}")
     heading, body = plan_section(ds)
-    title = _attr(ds, "title", "sim investment plan")
+    title = html.escape(plan_title(ds))
     page = (f"<!DOCTYPE html><html lang=en><head><meta charset='utf-8'><title>{title}</title><style>{STYLE}</style>"
-            f"</head><body><h1>{title}</h1><p class=note>{_attr(ds, 'history')}</p>"
-            f"<h2>{html.escape(heading)}</h2>{body}"
-            f"<h2>Scenario file</h2><pre>{_attr(ds, 'scenario_text')}</pre></body></html>")
+            f"</head><body><h1>{title}</h1><h2>{html.escape(heading)}</h2>{body}"
+            f"<h2>Scenario file</h2><pre>{_attr(ds, 'scenario_text')}</pre>"
+            f"<h2>How this plan was made</h2><p class=note>{_attr(ds, 'source')}<br>{_attr(ds, 'history')}</p>"
+            "</body></html>")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.partial")

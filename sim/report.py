@@ -51,22 +51,33 @@ def _fan(ax, years, values: xr.DataArray, color: str, label: str) -> None:
     ax.plot(years, _median(values), color=color, lw=2, label=label + (" (median)" if "run" in values.dims else ""))
 
 
+def _differs(values: xr.DataArray, reference: xr.DataArray) -> bool:
+    """Whether two variables differ anywhere (a line of ``values`` would show beside ``reference``'s)."""
+    return bool(((values != reference) & values.notnull()).any())
+
+
 def draw_net_emissions(ax, ds: xr.Dataset, title: str | None = None, legend: bool = True) -> None:
     """Net emissions of one run, or their median and bands over ``run``, against the targets.
 
     ``ds`` holds one scenario: dimension ``year`` and optionally ``run``. The target years and
-    share are the Dataset's ``target_*`` attributes (the municipality's targets); net emissions
-    with purchased offsets are drawn too when the targets let compensation count. ``legend=False``
-    leaves the legend to the caller (one legend for a figure of several axes).
+    share are the Dataset's ``target_*`` attributes (the municipality's targets). Territorial
+    emissions (before removals) and net emissions with purchased offsets (when the targets let
+    compensation count) are drawn where they differ from net emissions: a line equal to the fan's
+    median would lie hidden under it. ``legend=False`` leaves the legend to the caller (one legend
+    for a figure of several axes).
     """
     years = ds["year"].values
-    _fan(ax, years, ds["net_emissions"] / 1000.0, OKABE_ITO["blue"], "net emissions")
-    ax.plot(years, _median(ds["emissions"].sum("sector", min_count=1)) / 1000.0, color=GREY, lw=1,
-            label="territorial emissions" + (" (median)" if "run" in ds.dims else ""))
+    net = ds["net_emissions"]
+    _fan(ax, years, net / 1000.0, OKABE_ITO["blue"], "net emissions")
+    territorial = ds["emissions"].sum("sector", min_count=1)
+    if _differs(territorial, net):
+        ax.plot(years, _median(territorial) / 1000.0, color=GREY, lw=1,
+                label="territorial emissions" + (" (median)" if "run" in ds.dims else ""))
     targets = targets_of(ds)
-    if targets and targets["compensation_counts"] and "net_emissions_with_offsets" in ds:
+    if (targets and targets["compensation_counts"] and "net_emissions_with_offsets" in ds
+            and _differs(ds["net_emissions_with_offsets"], net)):
         ax.plot(years, _median(ds["net_emissions_with_offsets"]) / 1000.0, "--", color=OKABE_ITO["bluish green"],
-                lw=1.5, label="net emissions with offsets (compensation)" + (" (median)" if "run" in ds.dims else ""))
+                lw=1.5, label="net emissions, offsets counted" + (" (median)" if "run" in ds.dims else ""))
     ax.axhline(0.0, color="k", lw=0.8, label="_zero")
     if targets and targets["base_year"] in years:
         base_year, year, share = int(targets["base_year"]), int(targets["reduction_year"]), targets["allowed_share"]
@@ -105,20 +116,19 @@ def draw_budget_pathway(ax, ds: xr.Dataset, title: str | None = None, legend: bo
 
     The pathway (``budget_pathway``, its median over runs in a batch) spends the budget with a
     constant yearly cut from the start year's fossil CO2; the budget's size, version and start year
-    are written on the axes. ``legend=False`` leaves the legend to the caller.
+    are the title's second line (above the axes, where they hide no line). ``legend=False`` leaves
+    the legend to the caller.
     """
     years = ds["year"].values
     _fan(ax, years, ds["fossil_co2"] / 1000.0, OKABE_ITO["vermillion"], "fossil CO2")
     if "budget_pathway" in ds:
         ax.plot(years, _median(ds["budget_pathway"]) / 1000.0, "--", color="k", lw=1.5,
                 label="budget pathway, constant yearly cut" + (", median" if "run" in ds.dims else ""))
-    ax.text(0.02, 0.04, budget_label(ds), transform=ax.transAxes, fontsize=MIN_FONT_PT,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("year")
     ax.set_ylabel("fossil CO2, kt CO2 per year")
-    ax.set_title(title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}', "
-                          "fossil CO2 and the carbon budget")
+    ax.set_title((title or f"{ds.attrs.get('municipality', '')}: scenario '{ds.attrs.get('scenario', '')}', "
+                           "fossil CO2 and the carbon budget") + "\n" + budget_label(ds))
     if legend:
         ax.legend(loc="upper right")
 

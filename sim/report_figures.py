@@ -13,8 +13,9 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from .report import draw_budget_pathway, draw_net_emissions, pyplot, targets_of
-from .report_style import GREY, OKABE_ITO, PRINT_WIDTH_IN, figure_legend, scenario_style, words
+from .report_style import GREY, OKABE_ITO, PRINT_WIDTH_IN, figure_legend, scenario_style
 from .summary import target_labels
+from .words import words
 
 PANEL_HEIGHT_IN = 2.9
 LEGEND_HEIGHT_IN = 0.9

@@ -1,4 +1,4 @@
-"""How the report's figures and labels look: print size, type size, a colour-blind-safe palette, words.
+"""How the report's figures look: print size, type size, a colour-blind-safe palette (the words are :mod:`sim.words`).
 
 A figure is drawn at most :data:`PRINT_WIDTH_IN` wide (A4 portrait less 15 mm margins) and shown in
 the HTML at that size, so :data:`MIN_FONT_PT` is the smallest type on paper as well as on screen.
@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 
 import matplotlib
 from matplotlib.figure import Figure
+
+from .words import unit_words, words  # noqa: F401  re-exported: modules importing them from here keep working
 
 PRINT_WIDTH_IN = 6.7
 """Widest figure, inches: A4 portrait (8.27 in) less two 15 mm margins, rounded down."""
@@ -63,35 +64,22 @@ def sampler_words(ds) -> str:
     return SAMPLERS.get(sampler, sampler)
 
 
-def words(name: object) -> str:
-    """An identifier in words: ``municipal_group`` -> "municipal group", ``bev`` -> "BEV"."""
-    text = str(name)
-    if text in _PHRASES:
-        return _PHRASES[text]
-    return " ".join(_ACRONYMS.get(part, part) for part in re.split(r"_+", text) if part) or text
-
-
-_PHRASES = {"electricity_district_heating": "electricity and district heating"}
-_ACRONYMS = {"bev": "BEV", "phev": "PHEV", "co2": "CO2", "co2e": "CO2e", "lhs": "LHS", "msek": "MSEK",
-             "sek": "SEK", "ev": "EV"}
-
-
-def unit_words(units: str) -> str:
-    """A declared unit for readers: "1" (a pure number) -> "-", "1/yr" -> "per yr"."""
-    if units in ("1", ""):
-        return "-"
-    return re.sub(r"^1/", "per ", units)
-
-
 def figure_legend(fig: Figure, columns: int = 2) -> None:
-    """One legend for the whole figure, below its axes, naming every labelled line and band once."""
+    """One legend for the whole figure, below its axes, naming every labelled line and band once.
+
+    In ``columns`` columns, or fewer where the labels would be wider than the figure (and clipped).
+    """
     handles, labels = [], []
     for ax in fig.axes:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             if label not in labels:
                 handles.append(handle)
                 labels.append(label)
-    fig.legend(handles, labels, loc="outside lower center", ncols=columns, frameon=False)
+    for ncols in range(columns, 0, -1):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=ncols, frameon=False)
+        if ncols == 1 or legend.get_window_extent(fig.canvas.get_renderer()).width <= fig.bbox.width:
+            return
+        legend.remove()
 
 
 def figure_html(fig: Figure, alt: str) -> str:

@@ -12,8 +12,8 @@ import numpy as np
 import xarray as xr
 
 from .report import budget_label, targets_of
-from .report_style import words
 from .summary import target_labels
+from .words import words
 
 
 def table(columns: list[str], rows: list[tuple[str, list[str]]], text_columns: int = 0) -> str:

@@ -3,20 +3,24 @@
 The sampled parameters are the result's variables with ``role = "uncertainty"``; their
 distributions are read from each scenario's text stored in the result (``scenario_text``), parsed as
 ``sim run`` parsed it, or, when that text no longer parses here (a moved municipality folder), the
-declared default range of :mod:`sim.declarations.parameters`, said so. The levers a batch varies
-run by run (a scenario's range or choices, or a batch design) are listed the same way.
+declared default range of :mod:`sim.declarations.parameters`, said so. A batch drawing from a
+calibration's posterior names the file and the fit, and marks the parameters drawn from it (their
+prior range beside the posterior range the batch drew). The levers a batch varies run by run (a
+scenario's range or choices, or a batch design) are listed the same way.
 """
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import xarray as xr
 
 from .declarations.parameters import BY_NAME
-from .report_style import sampler_words, unit_words, words
+from .report_style import sampler_words
 from .report_tables import table
 from .scenario import Distribution, Scenario, ScenarioError, parse_scenario
+from .words import unit_words, words
 
 
 def sampled_uncertainties(ds: xr.Dataset) -> list[str]:
@@ -97,17 +101,19 @@ def uncertainties_section(ds: xr.Dataset) -> str:
         return "<p class=note>The results carry no sampled uncertainties.</p>"
     parsed, notes = _parsed(ds)
 
+    fitted = posterior_parameters(ds)
+
     def uncertainty(k: int, name: str) -> tuple[str, str]:
         d = _distribution(parsed[k], name)
-        return _distribution_words(d) if d is not None else ("not stated", "")
+        if d is None:
+            return "not stated", ""
+        kind, span = _distribution_words(d)
+        return (f"posterior (prior {kind})", f"prior {span}") if name in fitted else (kind, span)
 
-    source = ds.attrs.get("parameter_source")
     intro = (f"<p>{len(names)} uncertain parameters are sampled once per run ({html.escape(sampler_words(ds))} "
              f"sample, {ds.sizes['run']} runs) and shared by every scenario's run of the same number. "
              "\"Sampled 5-95 %\" is the range the batch drew. A unit \"-\" is a pure number (a share or a "
-             "weight).</p>")
-    if source:
-        intro += f"<p><b>Parameter source</b>: {html.escape(str(source))}.</p>"
+             "weight).</p>" + _source_paragraph(ds, fitted))
     intro += "".join(f"<p class=note>{html.escape(n)}.</p>" for n in notes)
     page = intro + table(["uncertainty", *COLUMNS], _rows(ds, names, uncertainty), text_columns=3)
     levers = varied_levers(ds)
@@ -131,6 +137,33 @@ def uncertainties_section(ds: xr.Dataset) -> str:
                  + table(["lever", *COLUMNS[:-1], "sampled 5-95 % (choices: share of runs)"], _rows(ds, levers, lever),
                          text_columns=3))
     return page
+
+
+def posterior_parameters(ds: xr.Dataset) -> list[str]:
+    """The uncertainties the batch drew from a calibration's posterior (none from the prior)."""
+    if ds.attrs.get("parameter_source") != "posterior":
+        return []
+    return [n.strip() for n in str(ds.attrs.get("posterior_parameters", "")).split(",") if n.strip()]
+
+
+def _source_paragraph(ds: xr.Dataset, fitted: list[str]) -> str:
+    """Where the uncertainties came from: the prior (the scenarios' ranges) or which posterior, as HTML."""
+    source = ds.attrs.get("parameter_source")
+    if source is None:
+        return ""
+    if source == "prior":
+        return ("<p><b>Parameter source</b>: the prior: every uncertainty is drawn from the scenario's range "
+                "(no calibration's posterior).</p>")
+    if source != "posterior":
+        return f"<p><b>Parameter source</b>: {html.escape(str(source))}.</p>"
+    fit = re.sub(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+", lambda m: words(m.group()), str(ds.attrs.get("posterior_fit", "")))
+    listed = ", ".join(words(n) for n in fitted)
+    return (f"<p><b>Parameter source</b>: the posterior of a calibration, "
+            f"<code>{html.escape(str(ds.attrs.get('posterior_file', 'file not recorded')))}</code>"
+            f"{f' ({html.escape(fit)})' if fit else ''}. Its {len(fitted)} fitted parameters ({html.escape(listed)}; "
+            "distribution \"posterior\" below) are whole particles of the fit drawn by weight, so they keep their "
+            "correlation: their \"sampled 5-95 %\" is the posterior's range in this batch, beside the prior range "
+            "the fit started from. The others are drawn from their ranges.</p>")
 
 
 def varied_levers(ds: xr.Dataset) -> list[str]:

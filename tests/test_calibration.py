@@ -118,9 +118,13 @@ def test_parameter_source_of_a_batch(tmp_path):
     prior = sim.run_batch(scenario, 2, seed=3, workers=1, parameters="prior")
     post = sim.run_batch(scenario, 2, seed=3, workers=1, parameters=path, store=tmp_path / "post.zarr")
     assert prior.attrs["parameter_source"] == "prior" and post.attrs["parameter_source"] == "posterior"
+    assert not any(k.startswith("posterior") for k in prior.attrs)
+    assert post.attrs["posterior_file"] == str(path)   # not shipped: as given
+    assert post.attrs["posterior_parameters"].split(", ") == list(read_posterior(path)["parameter"].values)
     design = posterior_design(read_posterior(path), 2, seed=3)
     np.testing.assert_array_equal(post["cost_weight"].values[0], design["cost_weight"])
-    assert sim.open_results(tmp_path / "post.zarr").attrs["parameter_source"] == "posterior"
+    stored = sim.open_results(tmp_path / "post.zarr").attrs
+    assert stored["parameter_source"] == "posterior" and stored["posterior_file"] == str(path)
     assert not np.array_equal(prior["cost_weight"].values, post["cost_weight"].values)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import math
 from pathlib import Path
 
+import matplotlib.pyplot
 import numpy as np
 import pytest
 
@@ -15,6 +16,7 @@ from sim.explore.controls import lever_controls
 from sim.explore.figures import cost_figure, emissions_figure
 from sim.explore.summaries import change_against_baseline, probability, target_probabilities, wilson_interval
 from sim.scenario import ScenarioError, load_scenario
+from sim.words import unit_words, words
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = load_scenario(ROOT / "scenarios" / "klimatkontrakt_2024.toml")
@@ -58,8 +60,11 @@ def test_controls_follow_the_declarations():
         else:
             assert control.kind == ("int" if p.integer else "float")
             assert (control.low, control.high) == (p.low, p.high) and 0 < control.step <= p.high - p.low
-            assert p.units in control.label or p.units == "1"
+            assert unit_words(p.units) in control.label or p.units == "1"
+        assert "_" not in control.label and control.label.startswith(words(p.name))
         assert control.meaning.startswith(p.meaning)
+    assert controls["transit_growth"].label == "transit growth (per yr)"   # not "(1/yr)"
+    assert controls["municipal_fleet_ev_year"].label == "municipal fleet EV year (year)"
     assert "2100 = not used" in controls["municipal_fleet_ev_year"].meaning
     assert controls["biochar_capacity"].meaning.endswith("takes effect from 2026")  # the scenario's year
     assert "takes effect" not in controls["network_topology"].meaning  # shapes the run from its start
@@ -103,13 +108,29 @@ def test_summaries_of_a_batch(biochar):
     ds = biochar.dataset
     rows = target_probabilities(ds)
     assert len(rows) == 7
-    for words, base, explored in rows:
+    for _, base, explored in rows:
         assert base.runs == explored.runs == RUNS and base.low <= base.value <= base.high
     change = change_against_baseline(ds)
     net = ds["net_emissions"].sum("year")
     paired = (net.sel(scenario=BASELINE) - net.sel(scenario=EXPLORED)).values / 1e3
     assert change.share_less_emitted == 1.0 and (paired > 0).all()
     assert change.avoided_p05 <= change.avoided_median <= change.avoided_p95
+
+
+def test_figures_have_one_legend_clear_of_the_axes(biochar):
+    """No legend sits on the lines: one legend per figure, below its axes, naming every line."""
+    from sim.explore.figures import draw_cost, draw_emissions
+
+    for fig in (draw_emissions(biochar.dataset), draw_cost(biochar.dataset)):
+        fig.canvas.draw()
+        assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
+        legend = fig.legends[0].get_window_extent()
+        assert fig.bbox.contains(legend.x0, legend.y0) and fig.bbox.contains(legend.x1, legend.y1)  # not clipped
+        named = {t.get_text() for t in fig.legends[0].get_texts()}
+        for ax in fig.axes:
+            assert not legend.overlaps(ax.get_window_extent()), ax.get_title()
+            assert {a.get_label() for a in ax.lines + ax.containers if not a.get_label().startswith("_")} <= named
+        matplotlib.pyplot.close(fig)
 
 
 def test_figures_are_png_with_text_alternatives(biochar):
@@ -144,10 +165,16 @@ def test_session_reruns_on_a_lever_change_and_pins(explorer):
     asyncio.run(session.update())
     assert session.updates == 2 and session.view.result.settings["biochar_capacity"] == BIOCHAR
     assert session.view.change != first.change and session.emissions.object != ""
-    assert "biochar_capacity = 100000" in session.status.object
+    assert "levers changed from the scenario: biochar capacity = 100,000 t CO2e/yr" in session.status.object
+    fitted = len(session.view.result.dataset.attrs["posterior_parameters"].split(", "))
+    assert (f"{fitted} fitted uncertainties drawn from the posterior calibration/posterior_eskilstuna.nc"
+            in session.status.object)
     for _ in range(3):
         session._on_pin(None)
     assert len(session.pinned.objects) == 2
+    card = session.pinned.objects[-1]
+    shown = [pane.object for pane in card.objects]   # a pin keeps the targets and the change against the baseline
+    assert session.view.probabilities in shown and session.view.change in shown
 
 
 def test_command_line_errors(tmp_path, capsys):

@@ -12,8 +12,9 @@ import pytest
 from testdata import scenario_text
 
 import sim
-from sim.report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, print_style, words
+from sim.report_style import MIN_FONT_PT, OKABE_ITO, PRINT_WIDTH_IN, print_style
 from sim.scenario import parse_scenario
+from sim.words import words
 
 TRIANGULAR = "pledge_decay = {distribution = \"triangular\", low = 0.1, mode = 0.15, high = 0.4}"
 
@@ -174,6 +175,34 @@ def test_parameter_source_is_named(batch, tmp_path):
     assert "posterior of calibration run 7" in _section(text, "Sampled uncertainties")
 
 
+def test_posterior_is_named_with_its_ranges(batch, page):
+    """A batch drawing from the shipped posterior says so: the file, the fit, and for each fitted parameter
+    "posterior" with the prior range beside the posterior range the batch drew."""
+    from sim.calibration.posterior import read_posterior, shipped_posterior
+
+    text, _ = page
+    section = _section(text, "Sampled uncertainties")
+    fitted = [str(n) for n in read_posterior(shipped_posterior("eskilstuna"))["parameter"].values]
+    assert batch.attrs["posterior_parameters"].split(", ") == fitted
+    assert "<code>calibration/posterior_eskilstuna.nc</code>" in section and "hindcast 2018" in section
+    assert f"Its {len(fitted)} fitted parameters" in section
+    rows = {row[0]: row[1:] for row in Page(section).tables[0]}
+    for name in fitted:
+        drawn = batch[name].sel(scenario="base")
+        low, high = (float(drawn.quantile(q, "run")) for q in (0.05, 0.95))
+        prior = parse_scenario(scenario_text()).uncertainties[name]
+        assert rows[words(name)][2:] == ["posterior (prior uniform)", f"prior {prior.low:.3g} to {prior.high:.3g}",
+                                         f"{low:.3g} to {high:.3g}"], name
+    assert rows["discount rate households"][2] == "uniform"   # not fitted: from its range
+
+
+def test_prior_source_is_said(batch, tmp_path):
+    ds = batch.copy()
+    ds.attrs = {k: v for k, v in ds.attrs.items() if not k.startswith("posterior")} | {"parameter_source": "prior"}
+    section = _section(sim_report(ds, tmp_path / "r.html"), "Sampled uncertainties")
+    assert "<b>Parameter source</b>: the prior" in section and "posterior (" not in section
+
+
 def test_extra_sections_follow_the_uncertainties(page):
     text, _ = page
     assert "<h2>Investment plan &lt;per lever&gt;</h2><p id=plan>the plan's table</p>" in text
@@ -208,6 +237,8 @@ def test_figures_are_readable_at_print_size(batch):
             small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < MIN_FONT_PT]
             assert not small, small
             assert len(fig.legends) == 1 and not any(ax.get_legend() for ax in fig.axes)
+            box = fig.legends[0].get_window_extent()
+            assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)   # not clipped
             legend = {t.get_text() for t in fig.legends[0].get_texts()}
             for ax in (ax for ax in fig.axes if ax.get_visible()):
                 assert ax.get_xlabel() and ax.get_ylabel(), ax.get_title()
@@ -216,6 +247,28 @@ def test_figures_are_readable_at_print_size(batch):
                 for line in ax.lines:
                     assert matplotlib.colors.to_hex(line.get_color()) in ALLOWED, line.get_label()
             matplotlib.pyplot.close(fig)
+
+
+def test_no_line_lies_hidden_under_the_net_emissions(batch):
+    """Territorial emissions and net emissions with offsets are drawn only where they differ from net emissions."""
+    from sim.report import draw_net_emissions, pyplot
+    plt = pyplot()
+    one = batch.sel(scenario="base")
+    one["net_emissions"] = one["emissions"].sum("sector")          # no removals
+    one["net_emissions_with_offsets"] = one["net_emissions"]       # no offsets bought
+    assert one.attrs["target_compensation_counts"] == 1
+    fig, ax = plt.subplots()
+    draw_net_emissions(ax, one)
+    assert not [label for label in _labelled(ax) if "territorial" in label or "offsets" in label], _labelled(ax)
+    one["net_emissions_with_offsets"] = one["net_emissions"] - 5_000.0
+    one["net_emissions"] = one["net_emissions"] - 1_000.0
+    ax.clear()
+    draw_net_emissions(ax, one)
+    lines = {line.get_label(): line for line in ax.lines}
+    np.testing.assert_allclose(lines["net emissions, offsets counted (median)"].get_ydata(),
+                               one["net_emissions_with_offsets"].median("run") / 1e3)
+    assert "territorial emissions (median)" in lines
+    plt.close(fig)
 
 
 def test_scenarios_differ_by_colour_and_style_and_shares_are_apart_from_counts(batch):

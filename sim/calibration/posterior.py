@@ -99,13 +99,30 @@ def default_parameters(municipalities: Sequence[str | Path]) -> Path | str:
     return "prior"
 
 
+def _shown_path(path: Path) -> str:
+    """A posterior file as a result states it: relative to the repository for a shipped one (the same on every
+    machine), else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(POSTERIOR_ROOT.parent))
+    except ValueError:
+        return str(path)
+
+
 def parameters_design(parameters: str | Path, design: Mapping[str, Sequence] | None, runs: int,
-                      seed: int, municipalities: Sequence[str | Path] = ()) -> tuple[Mapping[str, Sequence] | None, str]:
-    """The design of a batch with ``parameters`` and its ``parameter_source`` ("posterior" or "prior").
+                      seed: int, municipalities: Sequence[str | Path] = ()
+                      ) -> tuple[Mapping[str, Sequence] | None, dict[str, str]]:
+    """The design of a batch with ``parameters``, and the result's attributes that say where they came from.
 
     ``parameters`` is "default" (:func:`default_parameters` of ``municipalities``), "posterior" (what
     "default" gives, but an error if that is the prior), "prior" or a posterior file.
     The batch's own design wins over the posterior for any parameter it names.
+
+    Returns
+    -------
+    (design, attrs)
+        ``attrs["parameter_source"]`` is "posterior" or "prior"; from a posterior also
+        ``posterior_file`` (the file), ``posterior_parameters`` (the uncertainties drawn from it, comma
+        separated) and ``posterior_fit`` (what was fitted: the posterior's title and fitted years).
     """
     if isinstance(parameters, str) and parameters in ("default", "posterior"):
         chosen = default_parameters(municipalities)
@@ -116,7 +133,11 @@ def parameters_design(parameters: str | Path, design: Mapping[str, Sequence] | N
                              f"cities (posterior_{POOLED}.nc); given municipalities {names}")
         parameters = chosen
     if isinstance(parameters, str) and parameters == "prior":
-        return design, "prior"
-    drawn = posterior_design(read_posterior(parameters), runs, seed)
+        return design, {"parameter_source": "prior"}
+    posterior = read_posterior(parameters)
+    drawn = posterior_design(posterior, runs, seed)
+    fitted = [name for name in drawn if name not in (design or {})]
     drawn.update(design or {})
-    return drawn, "posterior"
+    fit = "; fitted to ".join(str(posterior.attrs[k]) for k in ("title", "fitted_years") if k in posterior.attrs)
+    return drawn, {"parameter_source": "posterior", "posterior_file": _shown_path(Path(parameters)),
+                   "posterior_parameters": ", ".join(fitted), "posterior_fit": fit}

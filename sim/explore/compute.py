@@ -65,6 +65,7 @@ class Explorer:
 
     def __init__(self, scenario: Scenario, runs: int, scale: float, seed: int = 0, client=None):
         # the pledge counterfactual (for delivered_reduction, which the explorer does not show) would double the work
+        self.opened = scenario.name  # its own name; in the batches it is the explored setting
         self.scenario = replace(scenario, name=EXPLORED, pledge_counterfactual=False)
         self.baseline = replace(self.scenario.with_levers(**{p.name: p.default for p in LEVERS}), name=BASELINE)
         self.controls: list[LeverControl] = lever_controls(scenario)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..declarations.parameters import LEVERS, NEVER, Parameter
 from ..scenario import Scenario
+from ..words import unit_words, words
 
 SLIDER_STEPS = 200
 """Steps of a numeric slider over its lever's range (a typed value may fall between them)."""
@@ -46,9 +47,9 @@ class LeverControl:
 
     @property
     def label(self) -> str:
-        """The lever's name in words, with its units (none for a fraction or a choice)."""
-        words = self.name.replace("_", " ")
-        return words if self.kind == "choice" or self.units == "1" else f"{words} ({self.units})"
+        """The lever's name in words, with its units in words (none for a pure number or a choice)."""
+        unit = unit_words(self.units)
+        return words(self.name) if self.kind == "choice" or unit == "-" else f"{words(self.name)} ({unit})"
 
 
 def _control(p: Parameter, value: float | str, year: int | None) -> LeverControl:

@@ -1,7 +1,8 @@
 """The explorer's figures as PNG, each with a text alternative that states what it shows in numbers.
 
-Colours are the Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"), told apart with the
-common forms of colour blindness; the report's drawing functions are reused under it.
+The report's drawing functions and look are reused (:mod:`sim.report_style`): the Okabe-Ito palette
+(Okabe & Ito 2008, "Color Universal Design"), told apart with the common forms of colour blindness,
+and one legend per figure, below its axes, so that no legend hides a line.
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import numpy as np
 import xarray as xr
 
 from ..report import draw_budget_pathway, draw_net_emissions, plain_text, pyplot, targets_of
+from ..report_style import OKABE_ITO, figure_legend
+from ..words import words
 from .compute import BASELINE, EXPLORED
 from .summaries import total_cost_by_payer
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-"""Blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow, black: matplotlib's C0..C7 here."""
+BASELINE_COLOUR, EXPLORED_COLOUR = OKABE_ITO["orange"], OKABE_ITO["blue"]
+"""The baseline's lines and bars (dashed, hatched), and the explored setting's bars."""
 
 
 @dataclass(frozen=True)
@@ -25,13 +28,6 @@ class Figure:
 
     png: bytes
     alt: str
-
-
-def _palette():
-    import matplotlib
-    from cycler import cycler
-
-    return matplotlib.rc_context({"axes.prop_cycle": cycler(color=OKABE_ITO), "font.size": 10})
 
 
 def _png(fig) -> bytes:
@@ -48,22 +44,25 @@ def _kt(values: xr.DataArray, year: int, q: float) -> float:
 def emissions_figure(ds: xr.Dataset) -> Figure:
     """Net emissions of the explored setting (median, 25-75 and 5-95 % of runs) against the targets,
     with the baseline's median; beside it fossil CO2 against the carbon-budget pathway, on its own axis."""
+    return Figure(_png(draw_emissions(ds)), _emissions_alt(ds))
+
+
+def draw_emissions(ds: xr.Dataset):
+    """The matplotlib figure of :func:`emissions_figure`: two axes and one legend below them."""
     plt = pyplot()
     explored, baseline = ds.sel(scenario=EXPLORED), ds.sel(scenario=BASELINE)
     years = ds["year"].values
-    with plain_text(), _palette():
-        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6), dpi=100)
-        draw_net_emissions(left, explored, "net emissions, explored setting")
-        left.plot(years, baseline["net_emissions"].median("run") / 1e3, color="C1", ls="--", lw=1.5,
-                  label="baseline (median)")
-        left.legend(fontsize=8, loc="upper right")
-        draw_budget_pathway(right, explored, "fossil CO2 and the carbon-budget pathway, explored setting")
-        right.plot(years, baseline["fossil_co2"].median("run") / 1e3, color="C1", ls="--", lw=1.5,
+    with plain_text():
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.6), dpi=100, layout="constrained")
+        draw_net_emissions(left, explored, "net emissions, explored setting", legend=False)
+        left.plot(years, baseline["net_emissions"].median("run") / 1e3, color=BASELINE_COLOUR, ls="--", lw=1.5,
+                  label="baseline net emissions (median)")
+        draw_budget_pathway(right, explored, "fossil CO2 and the carbon-budget pathway, explored setting",
+                            legend=False)
+        right.plot(years, baseline["fossil_co2"].median("run") / 1e3, color=BASELINE_COLOUR, ls="--", lw=1.5,
                    label="baseline fossil CO2 (median)")
-        right.legend(fontsize=8, loc="upper right")
-        fig.tight_layout()
-        png = _png(fig)
-    return Figure(png, _emissions_alt(ds))
+        figure_legend(fig, columns=3)
+    return fig
 
 
 def _emissions_alt(ds: xr.Dataset) -> str:
@@ -93,26 +92,33 @@ def _emissions_alt(ds: xr.Dataset) -> str:
 
 def cost_figure(ds: xr.Dataset) -> Figure:
     """Cost over the horizon by payer, baseline and explored setting: median bars with 5-95 % whiskers."""
+    total = total_cost_by_payer(ds)
+    payers = [str(p) for p in ds["payer"].values]
+    first, last = int(ds["year"][0]), int(ds["year"][-1])
+    medians = total.median("run")
+    parts = "; ".join(f"{words(p)} {float(medians.sel(scenario=BASELINE, payer=p)):,.1f} in the baseline, "
+                      f"{float(medians.sel(scenario=EXPLORED, payer=p)):,.1f} explored" for p in payers)
+    return Figure(_png(draw_cost(ds)), f"Bar chart of the median cost {first}-{last} by payer, MSEK: {parts}.")
+
+
+def draw_cost(ds: xr.Dataset):
+    """The matplotlib figure of :func:`cost_figure`, its legend below the axes."""
     plt = pyplot()
     total = total_cost_by_payer(ds)
     payers = [str(p) for p in ds["payer"].values]
     x = np.arange(len(payers))
     first, last = int(ds["year"][0]), int(ds["year"][-1])
-    with plain_text(), _palette():
-        fig, ax = plt.subplots(figsize=(6.5, 3.8), dpi=100)
-        for offset, (name, colour, hatch) in zip((-0.2, 0.2), ((BASELINE, "C1", "//"), (EXPLORED, "C0", ""))):
+    with plain_text():
+        fig, ax = plt.subplots(figsize=(6.5, 4.2), dpi=100, layout="constrained")
+        for offset, (name, colour, hatch) in zip((-0.2, 0.2), ((BASELINE, BASELINE_COLOUR, "//"),
+                                                               (EXPLORED, EXPLORED_COLOUR, ""))):
             one = total.sel(scenario=name)
             median = one.median("run").values
             low, high = one.quantile(0.05, "run").values, one.quantile(0.95, "run").values
             ax.bar(x + offset, median, 0.4, color=colour, hatch=hatch, edgecolor="k", lw=0.5,
                    yerr=np.vstack([median - low, high - median]), capsize=3, label=f"{name} (median, 5-95 %)")
-        ax.set_xticks(x, [p.replace("_", " ") for p in payers])
+        ax.set_xticks(x, [words(p) for p in payers])
         ax.set_ylabel(f"cost {first}-{last}, MSEK")
         ax.set_title("cost by payer over the horizon")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        png = _png(fig)
-    medians = total.median("run")
-    parts = "; ".join(f"{p.replace('_', ' ')} {float(medians.sel(scenario=BASELINE, payer=p)):,.1f} in the baseline, "
-                      f"{float(medians.sel(scenario=EXPLORED, payer=p)):,.1f} explored" for p in payers)
-    return Figure(png, f"Bar chart of the median cost {first}-{last} by payer, MSEK: {parts}.")
+        figure_legend(fig)
+    return fig

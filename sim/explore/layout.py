@@ -16,6 +16,7 @@ from pathlib import Path
 
 import panel as pn
 
+from ..words import lever_value_words, words
 from .compute import BASELINE, EXPLORED, Explorer, Result
 from .controls import LeverControl, changed_levers
 from .figures import Figure, cost_figure, emissions_figure
@@ -26,9 +27,10 @@ MAX_PINS = 2
 
 _DRAWING = threading.Lock()  # pyplot's figure manager is not thread-safe: one session draws at a time
 
-CSS = """.sim-table table{border-collapse:collapse;font-size:14px}.sim-table td,.sim-table th{border:1px solid #bbb;
-padding:3px 8px;text-align:right}.sim-table td:first-child,.sim-table th:first-child{text-align:left}
+CSS = """table{border-collapse:collapse;font-size:14px;margin:4px 0}td,th{border:1px solid #bbb;padding:3px 8px;
+text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f3f3f3}
 .sim-meaning{color:#444;font-size:12px;margin-top:-8px}"""
+"""The page's table and note style, given to each pane (a pane's shadow DOM takes no outside style)."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ def _percent(p: Probability) -> str:
 
 def probability_table(result: Result) -> str:
     """The targets' probabilities in the baseline and the explored setting, with 95 % Wilson intervals."""
-    rows = "".join(f"<tr><td>{html.escape(words)}</td><td>{_percent(base)}</td><td>{_percent(explored)}</td></tr>"
-                   for words, base, explored in target_probabilities(result.dataset))
+    rows = "".join(f"<tr><td>{html.escape(target)}</td><td>{_percent(base)}</td><td>{_percent(explored)}</td></tr>"
+                   for target, base, explored in target_probabilities(result.dataset))
     return (f"<table class=probabilities><tr><th>target</th><th>{BASELINE}</th><th>{EXPLORED}</th></tr>{rows}"
             f"</table><p>Share of the {result.runs} runs meeting each target, with its 95 % Wilson interval "
             "over runs in brackets.</p>")
@@ -90,7 +92,7 @@ def render(result: Result) -> View:
 def _lever_widget(control: LeverControl):
     common = {"label": control.label, "css_classes": [f"lever-{control.name}"], "sizing_mode": "stretch_width"}
     if control.kind == "choice":
-        return pn.widgets.Select(options=list(control.choices), value=control.value, **common)
+        return pn.widgets.Select(options={words(c): c for c in control.choices}, value=control.value, **common)
     number = int if control.kind == "int" else float
     low, high = number(control.low), number(control.high)
     bounds = {"start": low, "end": high, "step": number(control.step), "fixed_start": low, "fixed_end": high}
@@ -157,8 +159,8 @@ class Session:
             levers += [self.widgets[control.name],
                        pn.pane.HTML(f"<div class=sim-meaning>{html.escape(control.meaning)}</div>",
                                     stylesheets=[CSS])]
-        title = (f"## Lever explorer: {scenario.municipality.name}, scenario file "
-                 f"'{html.escape(Path(scenario.path).name)}'")
+        title = (f"## Lever explorer: {words(scenario.municipality.name).capitalize()}, "
+                 f"{html.escape(words(self.explorer.opened))} (scenario file '{html.escape(Path(scenario.path).name)}')")
         main = pn.Column(
             pn.pane.Markdown(title), pn.Row(self.progress, self.status),
             pn.Row(self.more, self.reset, self.pin, self.unpin),
@@ -213,7 +215,8 @@ class Session:
         timing = f"in {result.seconds:.1f} s" if result.seconds else "from the cache"
         self.status.object = (f"<span class=updated data-update={self.updates}>Update {self.updates}: "
                               f"{result.runs} runs per scenario at population scale {self.explorer.scale:g}, "
-                              f"seed {self.explorer.seed}, {timing}; levers changed from the scenario: "
+                              f"seed {self.explorer.seed}, {timing}; "
+                              f"{html.escape(parameter_source(result.dataset))}; levers changed from the scenario: "
                               f"{html.escape(_describe(changed))}</span>")
         self.probabilities.object = view.probabilities
         self.change.object = view.change
@@ -225,6 +228,7 @@ class Session:
         return pn.Column(pn.pane.Markdown(f"**Pin {index + 1}**: {html.escape(_describe(changed))}; "
                                           f"{view.result.runs} runs"),
                          pn.pane.HTML(view.probabilities, stylesheets=[CSS], css_classes=["sim-table"]),
+                         pn.pane.HTML(view.change, stylesheets=[CSS], css_classes=["sim-table"]),
                          pn.pane.HTML(_image(view.emissions, "pinned-figure", 600)), width=620)
 
     def _show_pins(self) -> None:
@@ -255,8 +259,16 @@ class Session:
 
 
 def _describe(changed: dict[str, float | str]) -> str:
-    return ", ".join(f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}"
-                     for name, value in changed.items()) or "none"
+    return ", ".join(f"{words(name)} = {lever_value_words(name, value)}" for name, value in changed.items()) or "none"
+
+
+def parameter_source(ds) -> str:
+    """Where a batch's uncertainties came from, in words (the prior, or which posterior)."""
+    if ds.attrs.get("parameter_source") != "posterior":
+        return "uncertainties drawn from their ranges (the prior)"
+    fitted = [n for n in str(ds.attrs.get("posterior_parameters", "")).split(", ") if n]
+    return (f"{len(fitted)} fitted uncertainties drawn from the posterior {ds.attrs.get('posterior_file', '')}, "
+            "the others from their ranges")
 
 
 def build_page(explorer: Explorer) -> pn.viewable.Viewable:
