@@ -207,9 +207,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cities", action="store_true", help="the pooled fit of the 23 contract cities")
     parser.add_argument("--particles", type=int, default=300)
-    parser.add_argument("--generations", type=int, default=5)
+    parser.add_argument("--generations", type=int, default=8)
     parser.add_argument("--acceptance", type=float, default=0.5)
-    parser.add_argument("--moves", type=int, default=6)
+    parser.add_argument("--moves", type=int, default=10)
     parser.add_argument("--scale", type=float, default=None,
                         help="population scale of the runs (default 1 for Eskilstuna, 0.05 pooled)")
     parser.add_argument("--check-runs", type=int, default=200, help="runs of each predictive check")

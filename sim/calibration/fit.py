@@ -43,11 +43,11 @@ from ..scenario import Scenario, load_scenario
 from .distances import distance, noise_sd
 from .observations import Observations, load_observations, simulated
 
-FITTED = ("bev_barrier_2020", "bev_barrier_trend", "phev_barrier", "bev_premium_decline", "imitation_rate",
-          "social_weight", "cost_weight", "discount_rate_households", "car_replacement_rate", "car_use_trend",
-          "pandemic_car_traffic_cut", "heating_switching_hassle", "heating_replacement_rate", "firm_heating_trend",
-          "pledge_base_rate", "pledge_social_weight")
-"""Behavioural uncertainties fitted by default: car choice (the BEV constant and its trend, the PHEV constant, the
+FITTED = ("bev_barrier_2020", "bev_barrier_trend", "phev_barrier", "phev_barrier_trend", "bev_premium_decline",
+          "imitation_rate", "social_weight", "cost_weight", "discount_rate_households", "car_replacement_rate",
+          "car_use_trend", "pandemic_car_traffic_cut", "heating_switching_hassle", "heating_replacement_rate",
+          "firm_heating_trend", "pledge_base_rate", "pledge_social_weight")
+"""Behavioural uncertainties fitted by default: car choice (the BEV and PHEV constants and their trends, the
 fall of the BEV premium, which sets how steeply BEVs rose from 2015, imitation, the social and cost weights, the
 households' discount rate, replacement), car use (its trend and the pandemic's cut), heating (switching hassle,
 replacement, firms' oil phase-out) and pledges (base rate, social weight). Several of them

@@ -219,6 +219,11 @@ PARAMETERS: tuple[Parameter, ...] = (
                "trafa_vagtrafik_2021: light traffic on state roads 13 % below its pre-pandemic level at the "
                "lowest (February 2021), 9 % below in September 2021, little change before March 2020",
                bounds=(0.0, 0.5)),
+    _uncertain("phev_barrier_trend", 0.0, 0.3, "1/yr",
+               "yearly fall of the PHEV barrier as models and familiarity come, from 2020 (before it, a higher "
+               "barrier)",
+               "assumption, as bev_barrier_trend: Eskilstuna's PHEV share of new cars rose from 1.3 % (2015) "
+               "to 27 % (2021) (trafikanalys_new_cars); fitted (sim.calibration)", bounds=(-1.0, 2.0)),
     _uncertain("car_use_trend", -0.025, 0.0, "1/yr",
                "yearly relative change of a household car's fuel use from the start year (km driven per car "
                "and the fleet's fuel per km)",

@@ -64,7 +64,8 @@ def car_choice(context: YearContext, availability: float) -> ChoiceSet:
     car, p = context.tech["car"], context.p
     constant = np.asarray(car["constant"], dtype=float).copy()
     constant[Fuel.BEV] = p["bev_barrier_2020"] + p["bev_barrier_trend"] * (context.year - 2020) + availability
-    constant[Fuel.PHEV] = p["phev_barrier"] + p["phev_charging_factor"] * availability
+    constant[Fuel.PHEV] = (p["phev_barrier"] + p["phev_barrier_trend"] * (context.year - 2020)
+                           + p["phev_charging_factor"] * availability)
     return ChoiceSet(car_net_premium(context) * crf(p["discount_rate_households"], car["annuity_years"]),
                      np.asarray(car["energy_cost_sek_per_km"], dtype=float), constant,
                      np.asarray(car["green"], dtype=float), p["household_cost_unit"],
