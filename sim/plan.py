@@ -177,7 +177,8 @@ def investment_plan(scenario: Scenario, runs: int, seed: int = 1, *, baseline: S
         Dimensions ``attribution`` (alone, removed), ``lever``, ``run``, ``year``, ``payer``, ``statistic``
         (median, p05, p95 over runs). Per-run variables ``abatement``, ``cumulative_abatement_2030``,
         ``cumulative_abatement_2045``, ``present_cost``, ``cost_per_tonne``, ``package_abatement``,
-        ``interaction`` and cumulative ``package``/``interaction`` figures; each summarised over runs in
+        ``interaction`` and cumulative ``package``/``interaction`` figures, ``cumulative_scope3_abatement_2045``
+        (the municipal group's scope 3, outside net territorial emissions); each summarised over runs in
         a ``*_summary`` variable; ``no_cost_reason`` (attribution, lever): empty where the median cost per
         tonne is finite and nonzero, else why not. Units and long_name on every variable.
     """
@@ -251,6 +252,15 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
             interaction.sel(year=slice(None, end)).sum("year"), "t CO2e",
             f"interaction of the levers summed over {span}: the package's abatement minus the sum of the levers' "
             "removed-from-package abatements")
+    scope3 = batch["municipal_group_emissions"].sel(scope="scope3", drop=True)
+    base_scope3 = scope3.sel(scenario=BASELINE, drop=True)
+    scope3_abatement = both(base_scope3 - pick(scope3, variants.alone),
+                            pick(scope3, variants.removed) - scope3.sel(scenario=PACKAGE, drop=True))
+    ds["cumulative_scope3_abatement_2045"] = _var(
+        scope3_abatement.transpose("attribution", "lever", "run", "year").sel(window).sum("year"), "t CO2e",
+        f"the municipal group's scope-3 emissions (its purchases, mostly produced elsewhere; not part of net "
+        f"territorial emissions) avoided by the lever, summed over {first}-{horizon_end}").assign_attrs(
+        period=f"{first}-{horizon_end}")
     ds["package_abatement"] = _var(package_abatement, "t CO2e/yr",
                                    "emissions avoided by the whole package: baseline minus package net emissions")
     ds["interaction"] = _var(interaction, "t CO2e/yr", "interaction of the levers: the package's abatement minus "
@@ -337,7 +347,14 @@ def _no_cost_reasons(ds: xr.Dataset, appraisal: str, terms: str) -> xr.DataArray
             per_t = float(ds["cost_per_tonne_summary"].sel(attribution=attribution, lever=lever,
                                                           statistic="median"))
             positive = int((t > 0).sum())
-            if positive == 0:
+            scope3 = float(np.median(ds["cumulative_scope3_abatement_2045"].sel(attribution=attribution,
+                                                                                 lever=lever).values))
+            if positive == 0 and scope3 > 0:
+                reasons[a, k] = (f"no territorial abatement: the lever cuts the municipal group's scope 3 (the "
+                                 f"emissions of its purchases, mostly produced elsewhere), which net territorial "
+                                 f"emissions do not count: {scope3:,.0f} t CO2e of scope 3 over {appraisal} "
+                                 f"(median), {float(np.median(c)) / scope3:,.0f} SEK per tonne of scope 3")
+            elif positive == 0:
                 reasons[a, k] = (f"no abatement: emissions avoided over {appraisal} not positive in any run "
                                  f"(median {np.median(t):,.0f} t CO2e)")
             elif not np.any(c != 0):
