@@ -31,6 +31,7 @@ import xarray as xr
 
 from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, NEVER
+from .factors import APPRAISAL_END, COST_TERMS, appraisal_base_year, net_spending, present_value
 from .scenario import Scenario
 
 __all__ = ["PlanVariants", "investment_plan", "levers_at_defaults", "plan_dataset", "plan_variants", "planned_levers",
@@ -40,16 +41,13 @@ APPRAISAL_LEVERS = ("appraisal_discount_rate",)
 """Levers of the analysis, not of the city: never attributed (the rate's default, 3.5 %/yr real, is the Swedish
 transport appraisal's, SOURCES.md key asek_7)."""
 
-HORIZONS = (2030, 2045)
+HORIZONS = (2030, APPRAISAL_END)
 """Last years of the cumulative abatements (from the start year, inclusive): the contract's reduction year
 and the climate-positive year. The later one closes the appraisal period of costs and cost per tonne."""
 
 ATTRIBUTIONS = ("alone", "removed")
 STATISTICS = ("median", "p05", "p95")
 _QUANTILES = (0.5, 0.05, 0.95)
-COST_TERMS = ("costs", "energy_expenditure")
-"""Engine outputs (year, payer) SEK/yr summed into a variant's net cost: spending, and energy bills (savings)."""
-
 BASELINE, PACKAGE = "baseline", "package"
 
 
@@ -206,9 +204,9 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     package = variants.package
     years = batch["year"].values
     horizon_end = min(HORIZONS[-1], int(years[-1]))
-    base_year = package.levers_from if package.levers_from is not None else package.start_year
+    base_year = appraisal_base_year(package)
     net = batch["net_emissions"]
-    cost = sum(batch[name] for name in COST_TERMS)
+    cost = net_spending(batch)
     investment = batch["investment_costs"]
     levers = list(variants.levers)
 
@@ -227,13 +225,13 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     base_cost, package_cost = cost.sel(scenario=BASELINE, drop=True), cost.sel(scenario=PACKAGE, drop=True)
     extra_cost = both(pick(cost, variants.alone) - base_cost,
                       package_cost - pick(cost, variants.removed)).transpose("attribution", "lever", "run", ...)
-    factor = xr.DataArray((1.0 + rate) ** -(years - base_year).astype(float), coords={"year": years}, dims="year")
     window = {"year": slice(None, horizon_end)}
-    present_cost = (extra_cost * factor).sel(window).sum("year")
-    present_package_cost = ((package_cost - base_cost) * factor).sel(window).sum("year")
+    present_cost = present_value(extra_cost, rate, base_year)
+    present_package_cost = present_value(package_cost - base_cost, rate, base_year)
     extra_investment = both(pick(investment, variants.alone) - investment.sel(scenario=BASELINE, drop=True),
                             investment.sel(scenario=PACKAGE, drop=True) - pick(investment, variants.removed))
-    present_investment = (extra_investment.transpose("attribution", "lever", "run", ...) * factor).sel(window)
+    present_investment = present_value(extra_investment.transpose("attribution", "lever", "run", ...), rate,
+                                       base_year)
 
     first = int(years[0])
     ds = xr.Dataset(attrs={})
@@ -269,7 +267,7 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     discounted = f"discounted at {100 * rate:g} %/yr real to {base_year}, summed over {appraisal}"
     ds["present_cost"] = _var(present_cost, "SEK", f"extra net cost of the lever by payer ({' + '.join(COST_TERMS)}), "
                               + discounted)
-    ds["present_investment_cost"] = _var(present_investment.sum("year"), "SEK",
+    ds["present_investment_cost"] = _var(present_investment, "SEK",
                                          "extra investment of the lever by payer (investment_costs; the rest of "
                                          "present_cost is running spending and energy), " + discounted)
     ds["present_package_cost"] = _var(present_package_cost, "SEK",

@@ -8,8 +8,10 @@ from testdata import scenario_text
 from sim.cli import main
 from sim.cluster import connect
 from sim.discovery import discover, prim_boxes
-from sim.factors import Factor, factors_of
+from sim.batch import run_batch
+from sim.factors import Factor, appraisal_base_year, factors_of, outcome_values
 from sim.optimise import non_dominated, what_it_takes
+from sim.plan import levers_at_defaults
 from sim.scenario import parse_scenario
 from sim.sensitivity import join_blocks, saltelli_design, sobol_analyse, sobol_indices, split_blocks
 
@@ -139,6 +141,32 @@ def test_optimiser_front_is_non_dominated_and_probabilities_come_from_the_runs(s
         assert best == (np.flatnonzero(ok)[np.argmin(cost[ok])] if ok.any() else -1)
     assert 0.0 <= float(result["transit_growth"].min()) and float(result["transit_growth"].max()) <= 0.10
     assert all(result[v].attrs.get("units") for v in ("cost", "probability", "excess_2030", "gap_2030"))
+    # the first portfolio is the scenario's own: its cost is its extra present net cost against the baseline,
+    # recomputed from plain batches of the two on the same seed (net spending discounted at 3.5 % to 2020)
+    assert result.attrs["discount_base_year"] == 2020 and result.attrs["price_year"] == 2020
+    own, base = (run_batch(s, runs=3, seed=4, client=client) for s in (small, levers_at_defaults(small)))
+
+    def present(ds):
+        spending = (ds["costs"] + ds["energy_expenditure"]).sum("payer").isel(scenario=0)
+        return (spending * 1.035 ** -(ds["year"] - 2020.0)).sum("year").values
+
+    np.testing.assert_allclose(result["run_cost"].isel(portfolio=0).values, present(own) - present(base), rtol=1e-9)
+    assert float(result["cost"].isel(portfolio=0)) > 0  # transit and cycle lanes cost more than they save
+
+
+def test_cost_outcome_is_the_present_net_cost_at_each_runs_rate(small, client):
+    """The analyses' ``cost``: net spending (costs + energy expenditure) over payers, discounted at the run's own
+    appraisal_discount_rate (here sampled as a range) to the base year, summed to 2045."""
+    ranged = parse_scenario(scenario_text(end_year=2047, scale=0.02, levers_from=2023,
+                                          levers="appraisal_discount_rate = {low = 0.0, high = 0.1}"))
+    ds = run_batch(ranged, runs=3, seed=5, client=client).isel(scenario=0)
+    rate = ds["appraisal_discount_rate"].values
+    assert len(np.unique(rate)) == 3
+    spending = (ds["costs"] + ds["energy_expenditure"]).sum("payer").sel(year=slice(None, 2045)).values
+    years = np.arange(2020, 2046)
+    expected = (spending * (1.0 + rate[:, None]) ** -(years[None, :] - 2023.0)).sum(axis=1)
+    got = outcome_values(ds, ["cost"], base_year=appraisal_base_year(ranged))["cost"].values
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
 def test_cli_discover_writes_boxes_and_plot(small, client, tmp_path, capsys):
