@@ -13,8 +13,9 @@ portfolio's probability is the share of its runs that meet the target; its cost 
 of its extra present net cost against the baseline (the scenario with every lever at its declared
 default, run once on the same runs): net spending (``costs + energy_expenditure``, so energy and fuel
 savings count) over every payer, discounted as in the investment plan (:func:`sim.factors.present_cost`).
-Choice levers are not searched (they keep the scenario's value). pymoo is preferred to optuna (single-objective first, its multi-objective
-samplers are thinner) and platypus (less maintained): it is kept by its authors at Michigan State.
+Choice levers are not searched (they keep the scenario's value). pymoo is preferred to optuna
+(single-objective first, its multi-objective samplers are thinner) and platypus (less maintained): it
+is kept by its authors at Michigan State.
 """
 from __future__ import annotations
 
@@ -233,8 +234,8 @@ def _result(scenario: Scenario, ev: Evaluations, probabilities: tuple[float, ...
                                                        "target year above the target's allowed level"}),
         "cheapest": (("p",), np.array(cheapest), {"units": "1", "long_name": "cheapest portfolio with probability "
                                                   ">= p (-1: none)"}),
-        "cheapest_cost": (("p",), np.array(cheapest_cost), {"units": "SEK", "long_name": "its extra present net cost against "
-                                                          "the baseline"}),
+        "cheapest_cost": (("p",), np.array(cheapest_cost),
+                          {"units": "SEK", "long_name": "its extra present net cost against the baseline"}),
         "gap_2030": (("p",), np.array(gaps), {"units": "kt CO2e/yr", "long_name": "least p-quantile over the "
                                               "portfolios of the excess over the target (<= 0: reached)"}),
         "answer": (("p",), np.array(answers), {"long_name": "the answer in words"}),

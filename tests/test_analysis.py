@@ -83,6 +83,21 @@ def test_a_factor_the_outcome_cannot_depend_on_gets_total_index_zero(small, clie
     assert list(result["role"].values) == ["lever", "lever", "uncertainty"]
 
 
+def test_sobol_resumes_from_its_store(small, client, tmp_path, monkeypatch):
+    """With ``store``, each block's batch is kept: the same call again runs nothing and gives the same indices."""
+    import sim.batch
+
+    kwargs = dict(n=2, seed=3, outcomes=["net_emissions_2030", "cost"], client=client, store=tmp_path / "sobol")
+    first = sobol_indices(small, ["transit_growth"], **kwargs)
+    assert sorted(p.name for p in (tmp_path / "sobol").glob("block_*")) == ["block_0.zarr", "block_1.zarr", "block_2.zarr"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a finished design was run again")
+
+    monkeypatch.setattr(sim.batch, "_execute", refuse)
+    xr.testing.assert_identical(sobol_indices(small, ["transit_growth"], **kwargs), first)
+
+
 def _planted(n=1000, seed=0):
     rng = np.random.default_rng(seed)
     x = pd.DataFrame({"a": rng.random(n), "b": rng.random(n), "c": rng.random(n),
