@@ -28,11 +28,15 @@ from .declarations.analysis import ANALYSIS_OUTCOMES
 from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
 from .scenario import Scenario
 
-__all__ = ["ANALYSIS_OUTCOMES", "APPRAISAL_END", "COST_TERMS", "Factor", "appraisal_base_year", "factors_of",
+__all__ = ["ANALYSIS_OUTCOMES", "APPRAISAL_END", "APPRAISAL_LEVERS", "COST_TERMS", "Factor", "appraisal_base_year", "factors_of",
            "net_spending", "outcome_values", "present_cost", "present_value"]
 
 APPRAISAL_END = 2045
 """Last year of the cost appraisal: the climate-positive target year."""
+
+APPRAISAL_LEVERS = ("appraisal_discount_rate",)
+"""Levers of the analysis, not of the city: never attributed, searched or varied by default (the rate's default,
+3.5 %/yr real, is the Swedish transport appraisal's, SOURCES.md key asek_7)."""
 
 COST_TERMS = ("costs", "energy_expenditure")
 """Engine outputs (year, payer) SEK/yr summed into net spending: spending, and energy bills (savings)."""
@@ -108,7 +112,8 @@ def lever_factor(scenario: Scenario, name: str) -> Factor:
 
 
 def factors_of(scenario: Scenario, names: Sequence[str] | None = None) -> list[Factor]:
-    """The factors ``names`` of a scenario (default every lever and every uncertainty that is not fixed).
+    """The factors ``names`` of a scenario (default every lever but :data:`APPRAISAL_LEVERS`, which only
+    weighs costs, and every uncertainty that is not fixed).
 
     Raises
     ------
@@ -116,7 +121,7 @@ def factors_of(scenario: Scenario, names: Sequence[str] | None = None) -> list[F
         For a name that is neither a lever nor an uncertainty, or a fixed uncertainty (no range).
     """
     if names is None:
-        names = [p.name for p in LEVERS] + [p.name for p in UNCERTAINTIES
+        names = [p.name for p in LEVERS if p.name not in APPRAISAL_LEVERS] + [p.name for p in UNCERTAINTIES
                                             if scenario.uncertainties[p.name].high > scenario.uncertainties[p.name].low]
     factors = []
     for name in names:

@@ -29,15 +29,16 @@ import xarray as xr
 from . import __version__
 from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS
-from .factors import APPRAISAL_END, Factor, appraisal_base_year, factors_of, present_cost
+from .factors import APPRAISAL_END, APPRAISAL_LEVERS, Factor, appraisal_base_year, factors_of, present_cost
 from .scenario import Scenario
 
 __all__ = ["contract_levers", "non_dominated", "plot_front", "what_it_takes"]
 
 
 def contract_levers(scenario: Scenario) -> list[str]:
-    """The numeric levers a scenario uses: set away from their declared default, or given as a range."""
-    return [p.name for p in LEVERS if not p.is_choice
+    """The numeric levers a scenario uses: set away from their declared default, or given as a range (the
+    analysis's own :data:`sim.factors.APPRAISAL_LEVERS` left out: a search would just raise the rate)."""
+    return [p.name for p in LEVERS if not p.is_choice and p.name not in APPRAISAL_LEVERS
             and (p.name in scenario.lever_ranges or scenario.levers[p.name] != p.default)]
 
 
@@ -155,9 +156,11 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
     from .cluster import connect
 
     names = contract_levers(scenario) if levers is None else list(levers)
-    bad = [n for n in names if n not in BY_NAME or BY_NAME[n].role != "lever" or BY_NAME[n].is_choice]
+    bad = [n for n in names if n not in BY_NAME or BY_NAME[n].role != "lever" or BY_NAME[n].is_choice
+           or n in APPRAISAL_LEVERS]
     if not names or bad:
-        raise ValueError(f"levers: allowed numeric levers of sim.declarations.parameters; given {bad or names}")
+        raise ValueError(f"levers: allowed numeric levers of sim.declarations.parameters other than "
+                         f"{', '.join(APPRAISAL_LEVERS)} (the cost appraisal's); given {bad or names}")
     if rate is None:
         rate = scenario.levers.get("appraisal_discount_rate")
         if rate is None:

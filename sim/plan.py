@@ -31,15 +31,11 @@ import xarray as xr
 
 from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS, NEVER
-from .factors import APPRAISAL_END, COST_TERMS, appraisal_base_year, net_spending, present_value
+from .factors import APPRAISAL_END, APPRAISAL_LEVERS, COST_TERMS, appraisal_base_year, net_spending, present_value
 from .scenario import Scenario
 
 __all__ = ["PlanVariants", "investment_plan", "levers_at_defaults", "plan_dataset", "plan_variants", "planned_levers",
            "scenario_with_only", "scenario_without"]
-
-APPRAISAL_LEVERS = ("appraisal_discount_rate",)
-"""Levers of the analysis, not of the city: never attributed (the rate's default, 3.5 %/yr real, is the Swedish
-transport appraisal's, SOURCES.md key asek_7)."""
 
 HORIZONS = (2030, APPRAISAL_END)
 """Last years of the cumulative abatements (from the start year, inclusive): the contract's reduction year

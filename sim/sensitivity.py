@@ -139,7 +139,8 @@ def sobol_indices(scenario: Scenario, factors: Sequence[str] | None = None, n: i
     ----------
     scenario : Scenario
     factors : sequence of str, optional
-        Levers and uncertainties to vary (default every lever and every uncertainty with a range).
+        Levers and uncertainties to vary (default every lever but ``appraisal_discount_rate``, which only
+        weighs costs and is held at the scenario's value unless named, and every uncertainty with a range).
     n : int
         Base samples, a power of 2: the design has ``n (D + 2)`` runs.
     seed : int

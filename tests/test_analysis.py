@@ -61,6 +61,18 @@ def test_design_blocks_are_the_saltelli_matrices():
         np.testing.assert_array_equal(blocks[1 + k], expected)
 
 
+def test_the_appraisal_rate_is_varied_or_searched_only_when_named(small):
+    """The discount rate weighs costs; it is not a policy or a future: no default factor, never a decision lever."""
+    from sim.optimise import contract_levers
+
+    assert "appraisal_discount_rate" not in [f.name for f in factors_of(small)]
+    assert [f.name for f in factors_of(small, ["appraisal_discount_rate"])] == ["appraisal_discount_rate"]
+    assert contract_levers(small.with_levers(appraisal_discount_rate=0.05)) == ["cycle_lanes_per_year",
+                                                                              "transit_growth"]
+    with pytest.raises(ValueError, match="levers: allowed numeric levers .* other than appraisal_discount_rate"):
+        what_it_takes(small, ["transit_growth", "appraisal_discount_rate"], runs=1)
+
+
 def test_bad_sobol_arguments_are_named(small):
     with pytest.raises(ValueError, match="n: allowed a power of 2"):
         saltelli_design(6, factors_of(small, ["transit_growth"]), 0)
