@@ -31,8 +31,8 @@ import xarray as xr
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import sim  # noqa: E402
-from sim.calibration import (  # noqa: E402
+import sim
+from sim.calibration import (
     calibrate,
     check_batch,
     coverage_by_series,
@@ -41,8 +41,8 @@ from sim.calibration import (  # noqa: E402
     read_posterior,
     write_posterior,
 )
-from sim.calibration.plots import plot_predictive  # noqa: E402
-from sim.cluster import connect  # noqa: E402
+from sim.calibration.plots import plot_predictive
+from sim.cluster import connect
 
 CALIBRATION = ROOT / "calibration"
 HINDCAST = ROOT / "scenarios" / "hindcast_2015.toml"

@@ -10,7 +10,10 @@ analyses work in the unit hypercube of quantiles and turn a quantile into a valu
   year lever, which varies over the scenario's own years (the declared 2015-2100 would put most of
   the mass on "not used within the horizon"), and a choice lever, whose choices are equally likely.
 
-The outcomes are one number per run, read from a batch's Dataset (:func:`outcome_values`).
+The outcomes are one number per run, read from a batch's Dataset (:func:`outcome_values`). Costs are
+appraised as in the investment plan (:mod:`sim.plan`): net spending (``costs`` plus
+``energy_expenditure``, so energy and fuel savings count) discounted at the real
+``appraisal_discount_rate`` to the year the levers take effect and summed to :data:`APPRAISAL_END`.
 """
 from __future__ import annotations
 
@@ -25,7 +28,18 @@ from .declarations.analysis import ANALYSIS_OUTCOMES
 from .declarations.parameters import BY_NAME, LEVERS, UNCERTAINTIES
 from .scenario import Scenario
 
-__all__ = ["ANALYSIS_OUTCOMES", "Factor", "factors_of", "outcome_values", "present_cost"]
+__all__ = ["ANALYSIS_OUTCOMES", "APPRAISAL_END", "APPRAISAL_LEVERS", "COST_TERMS", "Factor", "appraisal_base_year", "factors_of",
+           "net_spending", "outcome_values", "present_cost", "present_value"]
+
+APPRAISAL_END = 2045
+"""Last year of the cost appraisal: the climate-positive target year."""
+
+APPRAISAL_LEVERS = ("appraisal_discount_rate",)
+"""Levers of the analysis, not of the city: never attributed, searched or varied by default (the rate's default,
+3.5 %/yr real, is the Swedish transport appraisal's, SOURCES.md key asek_7)."""
+
+COST_TERMS = ("costs", "energy_expenditure")
+"""Engine outputs (year, payer) SEK/yr summed into net spending: spending, and energy bills (savings)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +112,8 @@ def lever_factor(scenario: Scenario, name: str) -> Factor:
 
 
 def factors_of(scenario: Scenario, names: Sequence[str] | None = None) -> list[Factor]:
-    """The factors ``names`` of a scenario (default every lever and every uncertainty that is not fixed).
+    """The factors ``names`` of a scenario (default every lever but :data:`APPRAISAL_LEVERS`, which only
+    weighs costs, and every uncertainty that is not fixed).
 
     Raises
     ------
@@ -106,7 +121,7 @@ def factors_of(scenario: Scenario, names: Sequence[str] | None = None) -> list[F
         For a name that is neither a lever nor an uncertainty, or a fixed uncertainty (no range).
     """
     if names is None:
-        names = [p.name for p in LEVERS] + [p.name for p in UNCERTAINTIES
+        names = [p.name for p in LEVERS if p.name not in APPRAISAL_LEVERS] + [p.name for p in UNCERTAINTIES
                                             if scenario.uncertainties[p.name].high > scenario.uncertainties[p.name].low]
     factors = []
     for name in names:
@@ -127,17 +142,31 @@ def factors_of(scenario: Scenario, names: Sequence[str] | None = None) -> list[F
     return factors
 
 
-def present_cost(ds: xr.Dataset, rate: float) -> xr.DataArray:
-    """Present value of ``costs`` (+ ``energy_expenditure`` if the batch has it), SEK, at the start year.
+def appraisal_base_year(scenario: Scenario) -> int:
+    """The year costs are discounted to: the scenario's ``levers_from``, else its start year."""
+    return int(scenario.levers_from if scenario.levers_from is not None else scenario.start_year)
 
-    Each year's total over payers is discounted by ``(1 + rate) ** (year - first year)``.
+
+def present_value(flow: xr.DataArray, rate: float | xr.DataArray, base_year: int) -> xr.DataArray:
+    """``flow`` (SEK/yr along ``year``) discounted by ``(1 + rate) ** -(year - base_year)`` and summed over
+    the years up to :data:`APPRAISAL_END`; ``rate`` (1/yr, real) a number or a DataArray (e.g. along run)."""
+    factor = (1.0 + rate) ** -(flow["year"] - base_year).astype(float)
+    return (flow * factor).sel(year=slice(None, APPRAISAL_END)).sum("year")
+
+
+def net_spending(ds: xr.Dataset) -> xr.DataArray:
+    """``costs + energy_expenditure`` (SEK/yr by payer): spending net of the energy and fuel it saves.
+
+    Raises
+    ------
+    ValueError
+        If the batch lacks either (a scenario whose ``[outputs]`` left them out).
     """
-    spending = ds["costs"]
-    if "energy_expenditure" in ds:
-        spending = spending + ds["energy_expenditure"]
-    years = ds["year"]
-    factor = (1.0 + rate) ** -(years - years[0]).astype(float)
-    return (spending.sum("payer") * factor).sum("year")
+    missing = [name for name in COST_TERMS if name not in ds]
+    if missing:
+        raise ValueError(f"batch: allowed a batch with the outputs {' and '.join(COST_TERMS)} (net cost); "
+                         f"missing {', '.join(missing)}")
+    return sum(ds[name] for name in COST_TERMS)
 
 
 def _target_year(ds: xr.Dataset, key: str) -> int | xr.DataArray:
@@ -151,19 +180,28 @@ def _target_year(ds: xr.Dataset, key: str) -> int | xr.DataArray:
                      "without")
 
 
-def outcome_values(ds: xr.Dataset, names: Sequence[str]) -> dict[str, xr.DataArray]:
+def present_cost(ds: xr.Dataset, rate: float | xr.DataArray, base_year: int) -> xr.DataArray:
+    """Present value (SEK of the price year) of a batch's net spending over every payer (:func:`net_spending`,
+    :func:`present_value`)."""
+    return present_value(net_spending(ds).sum("payer"), rate, base_year)
+
+
+def outcome_values(ds: xr.Dataset, names: Sequence[str], base_year: int | None = None) -> dict[str, xr.DataArray]:
     """Each outcome of :data:`ANALYSIS_OUTCOMES` named in ``names``, one value per run of a batch.
 
     The net emissions of the reduction and climate-positive years are read in the years the municipality's
-    ``[targets]`` give (each city's own in a batch over municipalities).
+    ``[targets]`` give (each city's own in a batch over municipalities). ``cost`` is the present net cost at
+    each run's ``appraisal_discount_rate`` to ``base_year`` (default the batch's first year;
+    :func:`appraisal_base_year` of the scenario run).
     """
     unknown = [n for n in names if n not in ANALYSIS_OUTCOMES]
     if unknown:
         raise ValueError(f"outcomes: allowed {list(ANALYSIS_OUTCOMES)}; given {unknown}")
+    base_year = int(ds["year"].values[0]) if base_year is None else base_year
     net = ds["net_emissions"]
     found = {"net_emissions_2030": lambda: net.sel(year=_target_year(ds, "target_reduction_year")),
              "net_emissions_2045": lambda: net.sel(year=_target_year(ds, "target_climate_positive_year")),
              "target_2030_met": lambda: ds["target_2030_met"].astype(float),
              "climate_positive_2045": lambda: ds["climate_positive_2045"].astype(float),
-             "cost": lambda: ds["costs"].sum(("year", "payer"))}
+             "cost": lambda: present_cost(ds, ds["appraisal_discount_rate"], base_year)}
     return {name: found[name]() for name in names}

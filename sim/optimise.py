@@ -10,9 +10,12 @@ Every portfolio is evaluated on the same ``runs`` runs: one batch per generation
 scenario of it, so that every portfolio meets the same sample of uncertainties and the same run
 seeds (common random numbers) and a difference between two portfolios is theirs, not noise. A
 portfolio's probability is the share of its runs that meet the target; its cost the mean over runs
-of the present value (:func:`sim.factors.present_cost`). Choice levers are not searched (they keep
-the scenario's value). pymoo is preferred to optuna (single-objective first, its multi-objective
-samplers are thinner) and platypus (less maintained): it is kept by its authors at Michigan State.
+of its extra present net cost against the baseline (the scenario with every lever at its declared
+default, run once on the same runs): net spending (``costs + energy_expenditure``, so energy and fuel
+savings count) over every payer, discounted as in the investment plan (:func:`sim.factors.present_cost`).
+Choice levers are not searched (they keep the scenario's value). pymoo is preferred to optuna
+(single-objective first, its multi-objective samplers are thinner) and platypus (less maintained): it
+is kept by its authors at Michigan State.
 """
 from __future__ import annotations
 
@@ -24,16 +27,18 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
+from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS
-from .factors import Factor, factors_of, present_cost
+from .factors import APPRAISAL_END, APPRAISAL_LEVERS, Factor, appraisal_base_year, factors_of, present_cost
 from .scenario import Scenario
 
 __all__ = ["contract_levers", "non_dominated", "plot_front", "what_it_takes"]
 
 
 def contract_levers(scenario: Scenario) -> list[str]:
-    """The numeric levers a scenario uses: set away from their declared default, or given as a range."""
-    return [p.name for p in LEVERS if not p.is_choice
+    """The numeric levers a scenario uses: set away from their declared default, or given as a range (the
+    analysis's own :data:`sim.factors.APPRAISAL_LEVERS` left out: a search would just raise the rate)."""
+    return [p.name for p in LEVERS if not p.is_choice and p.name not in APPRAISAL_LEVERS
             and (p.name in scenario.lever_ranges or scenario.levers[p.name] != p.default)]
 
 
@@ -63,21 +68,39 @@ def _portfolio_values(levers: Sequence[Factor], x: np.ndarray) -> np.ndarray:
     return np.array([round(v) if f.integer else float(v) for f, v in zip(levers, x)], dtype=float)
 
 
+def _lean(scenario: Scenario, name: str) -> Scenario:
+    """``scenario`` named ``name``, without the pledge counterfactual (no outcome here needs it), every output."""
+    return dataclasses.replace(scenario, name=name, pledge_counterfactual=False, outputs=())
+
+
+def baseline_cost(scenario: Scenario, runs: int, seed: int, scale: float | None, rate: float,
+                  client) -> np.ndarray:
+    """Present net cost (SEK) of each run of the baseline: ``scenario`` with every lever at its declared default."""
+    from .batch import run_batch
+    from .plan import levers_at_defaults
+
+    ds = run_batch(_lean(levers_at_defaults(scenario), "baseline"), runs=runs, seed=seed, scale=scale, client=client)
+    return present_cost(ds, rate, appraisal_base_year(scenario)).values[0]
+
+
 def evaluate(scenario: Scenario, evaluations: Evaluations, points: np.ndarray, runs: int, seed: int,
-             scale: float | None, rate: float, client, generation: int) -> tuple[np.ndarray, np.ndarray]:
-    """Run every portfolio of ``points`` (float64[k, d]) on the same runs; the mean costs and probabilities."""
+             scale: float | None, rate: float, client, generation: int,
+             baseline: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run every portfolio of ``points`` (float64[k, d]) on the same runs; the mean extra costs (against
+    ``baseline``, float64[runs] SEK from :func:`baseline_cost`) and the probabilities."""
     from .batch import run_batch
 
     values = [_portfolio_values(evaluations.levers, x) for x in points]
-    scenarios = [dataclasses.replace(scenario.with_levers(**{f.name: (int(v) if f.integer else float(v))
-                                                            for f, v in zip(evaluations.levers, row)}),
-                                     name=f"portfolio_{len(evaluations.values) + k}", pledge_counterfactual=False)
+    scenarios = [_lean(scenario.with_levers(**{f.name: (int(v) if f.integer else float(v))
+                                               for f, v in zip(evaluations.levers, row)}),
+                       f"portfolio_{len(evaluations.values) + k}")
                  for k, row in enumerate(values)]
     ds = run_batch(scenarios, runs=runs, seed=seed, scale=scale, client=client)
     base, year = int(ds.attrs["target_base_year"]), int(ds.attrs["target_reduction_year"])
     allowed = ds["net_emissions"].sel(year=base) * float(ds.attrs["target_allowed_share"])
     excess = (ds["net_emissions"].sel(year=year) - allowed).values
-    met, cost = ds["target_2030_met"].values.astype(float), present_cost(ds, rate).values
+    met = ds["target_2030_met"].values.astype(float)
+    cost = present_cost(ds, rate, appraisal_base_year(scenario)).values - baseline[None, :]
     for k, row in enumerate(values):
         evaluations.values.append(row)
         evaluations.met.append(met[k])
@@ -119,7 +142,8 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
     Returns
     -------
     xarray.Dataset
-        Along ``portfolio`` (every one evaluated): the lever values, ``cost`` (SEK),
+        Along ``portfolio`` (every one evaluated): the lever values, ``cost`` (SEK: mean extra present net
+        cost against the baseline),
         ``probability``, ``on_front``, ``generation``; per run ``target_met``, ``run_cost`` and
         ``excess_2030`` (t CO2e/yr above the target's allowed level); along ``p``: ``cheapest`` (the
         portfolio, -1 if none), ``cheapest_cost``, ``gap_2030`` (kt CO2e/yr: the least, over the
@@ -132,9 +156,11 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
     from .cluster import connect
 
     names = contract_levers(scenario) if levers is None else list(levers)
-    bad = [n for n in names if n not in BY_NAME or BY_NAME[n].role != "lever" or BY_NAME[n].is_choice]
+    bad = [n for n in names if n not in BY_NAME or BY_NAME[n].role != "lever" or BY_NAME[n].is_choice
+           or n in APPRAISAL_LEVERS]
     if not names or bad:
-        raise ValueError(f"levers: allowed numeric levers of sim.declarations.parameters; given {bad or names}")
+        raise ValueError(f"levers: allowed numeric levers of sim.declarations.parameters other than "
+                         f"{', '.join(APPRAISAL_LEVERS)} (the cost appraisal's); given {bad or names}")
     if rate is None:
         rate = scenario.levers.get("appraisal_discount_rate")
         if rate is None:
@@ -151,6 +177,8 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
     initial = np.vstack([start, lower + rng.random((max(population - 2, 0), len(factors))) * (upper - lower)])
 
     with connect(client, workers) as dask_client:
+        baseline = baseline_cost(scenario, runs, seed, scale, float(rate), dask_client)
+
         class Search(Problem):
             def __init__(self):
                 super().__init__(n_var=len(factors), n_obj=2, xl=lower, xu=upper)
@@ -158,7 +186,7 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
 
             def _evaluate(self, x, out, *args, **kwargs):
                 cost, probability = evaluate(scenario, evaluations, np.atleast_2d(x), runs, seed, scale,
-                                             float(rate), dask_client, self.generation)
+                                             float(rate), dask_client, self.generation, baseline)
                 self.generation += 1
                 out["F"] = np.column_stack([cost, -probability])
 
@@ -169,6 +197,9 @@ def what_it_takes(scenario: Scenario, levers: Sequence[str] | None = None, runs:
 
 def _result(scenario: Scenario, ev: Evaluations, probabilities: tuple[float, ...], runs: int, seed: int,
             scale: float | None, rate: float) -> xr.Dataset:
+    base_year = appraisal_base_year(scenario)
+    appraisal = (f"costs + energy_expenditure over every payer, discounted at {100 * rate:g} %/yr real to "
+                 f"{base_year}, summed over {scenario.start_year}-{min(APPRAISAL_END, scenario.end_year)}")
     met, run_cost, excess = np.array(ev.met), np.array(ev.cost), np.array(ev.excess)
     cost, probability = run_cost.mean(axis=1), met.mean(axis=1)
     front = non_dominated(cost, probability)
@@ -181,7 +212,8 @@ def _result(scenario: Scenario, ev: Evaluations, probabilities: tuple[float, ...
         cheapest_cost.append(float(cost[best]) if ok.size else np.nan)
         gaps.append(gap)
         if ok.size:
-            answers.append(f"p >= {p:g}: portfolio {best}, present cost {cost[best] / 1e9:.3g} billion SEK")
+            answers.append(f"p >= {p:g}: portfolio {best}, extra present net cost {cost[best] / 1e9:.3g} billion "
+                           f"SEK against the baseline")
         else:
             answers.append(f"p >= {p:g}: no portfolio within the levers' ranges gets there; the best probability "
                            f"reached is {probability.max():.2f} and the p-quantile of 2030 emissions is still "
@@ -191,19 +223,22 @@ def _result(scenario: Scenario, ev: Evaluations, probabilities: tuple[float, ...
                                                              "role": "lever", "range": f.describe()})
         for j, f in enumerate(ev.levers)}
     data.update({
-        "cost": (("portfolio",), cost, {"units": "SEK", "long_name": f"mean over runs of the present cost at "
-                                        f"{rate:g}/yr (costs + energy expenditure where the batch has it)"}),
+        "cost": (("portfolio",), cost, {"units": "SEK", "long_name": "mean over runs of the extra present net cost "
+                                        "against the baseline (every lever at its declared default), "
+                                        + appraisal}),
         "probability": (("portfolio",), probability, {"units": "1", "long_name": "share of the runs meeting "
                                                       "the 2030 target (without compensation)"}),
         "on_front": (("portfolio",), front, {"units": "1", "long_name": "on the cost-probability Pareto front"}),
         "generation": (("portfolio",), np.array(ev.generation), {"units": "1", "long_name": "NSGA-II generation"}),
         "target_met": (("portfolio", "run"), met, {"units": "1", "long_name": "2030 target met in the run"}),
-        "run_cost": (("portfolio", "run"), run_cost, {"units": "SEK", "long_name": "present cost of the run"}),
+        "run_cost": (("portfolio", "run"), run_cost, {"units": "SEK", "long_name": "extra present net cost of the "
+                                                      "run against the baseline's same run, " + appraisal}),
         "excess_2030": (("portfolio", "run"), excess, {"units": "t CO2e/yr", "long_name": "net emissions in the "
                                                        "target year above the target's allowed level"}),
         "cheapest": (("p",), np.array(cheapest), {"units": "1", "long_name": "cheapest portfolio with probability "
                                                   ">= p (-1: none)"}),
-        "cheapest_cost": (("p",), np.array(cheapest_cost), {"units": "SEK", "long_name": "its present cost"}),
+        "cheapest_cost": (("p",), np.array(cheapest_cost),
+                          {"units": "SEK", "long_name": "its extra present net cost against the baseline"}),
         "gap_2030": (("p",), np.array(gaps), {"units": "kt CO2e/yr", "long_name": "least p-quantile over the "
                                               "portfolios of the excess over the target (<= 0: reached)"}),
         "answer": (("p",), np.array(answers), {"long_name": "the answer in words"}),
@@ -214,6 +249,7 @@ def _result(scenario: Scenario, ev: Evaluations, probabilities: tuple[float, ...
     return xr.Dataset(data, coords=coords, attrs={
         "title": f"What it takes: lever portfolios of scenario {scenario.name}", "Conventions": "CF-1.10",
         "sim_version": __version__, "scenario": scenario.name, "runs": runs, "seed": seed, "discount_rate": rate,
+        "discount_base_year": base_year, "price_year": load_municipality(scenario.municipality).price_year,
         "scale": float(scenario.scale if scale is None else scale), "method": "NSGA-II (pymoo)"})
 
 
@@ -238,7 +274,7 @@ def plot_front(result: xr.Dataset, path: str | Path | None = None):
                 ax.plot(cost[best], probability[best], "*", ms=14, color="tab:red")
                 ax.annotate(f"cheapest for p >= {p:g}", (cost[best], probability[best]),
                             textcoords="offset points", xytext=(6, -12))
-        ax.set_xlabel("present cost (billion SEK)")
+        ax.set_xlabel("extra present net cost against the baseline (billion SEK)")
         ax.set_ylabel("probability of meeting the 2030 target (1)")
         ax.set_ylim(-0.02, 1.02)
         ax.set_title(f"What it takes: {result.attrs['scenario']}")

@@ -32,15 +32,12 @@ import xarray as xr
 
 from .data import load_municipality
 from .declarations.parameters import BY_NAME, LEVERS
+from .factors import APPRAISAL_LEVERS, COST_TERMS, appraisal_base_year, net_spending, present_value
 from .scenario import Scenario
 from .words import lever_value_words
 
 __all__ = ["PlanVariants", "investment_plan", "levers_at_defaults", "plan_dataset", "plan_variants", "planned_levers",
            "scenario_with_only", "scenario_without"]
-
-APPRAISAL_LEVERS = ("appraisal_discount_rate",)
-"""Levers of the analysis, not of the city: never attributed (the rate's default, 3.5 %/yr real, is the Swedish
-transport appraisal's, SOURCES.md key asek_7)."""
 
 HORIZONS = {"2030": "target_reduction_year", "2045": "target_climate_positive_year"}
 """Last years of the cumulative abatements (from the start year, inclusive): the municipality's reduction year
@@ -51,9 +48,6 @@ closes the appraisal period of costs and cost per tonne."""
 ATTRIBUTIONS = ("alone", "removed")
 STATISTICS = ("median", "p05", "p95")
 _QUANTILES = (0.5, 0.05, 0.95)
-COST_TERMS = ("costs", "energy_expenditure")
-"""Engine outputs (year, payer) SEK/yr summed into a variant's net cost: spending, and energy bills (savings)."""
-
 BASELINE, PACKAGE = "baseline", "package"
 
 
@@ -182,7 +176,8 @@ def investment_plan(scenario: Scenario, runs: int, seed: int = 1, *, baseline: S
         (median, p05, p95 over runs). Per-run variables ``abatement``, ``cumulative_abatement_2030``,
         ``cumulative_abatement_2045`` (to the targets' reduction and climate-positive years: :data:`HORIZONS`),
         ``present_cost``, ``cost_per_tonne``, ``package_abatement``,
-        ``interaction`` and cumulative ``package``/``interaction`` figures; each summarised over runs in
+        ``interaction`` and cumulative ``package``/``interaction`` figures, ``cumulative_scope3_abatement_2045``
+        (the municipal group's scope 3, outside net territorial emissions); each summarised over runs in
         a ``*_summary`` variable; ``no_cost_reason`` (attribution, lever): empty where the median cost per
         tonne is finite and nonzero, else why not. Units and long_name on every variable.
     """
@@ -211,9 +206,9 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     years = batch["year"].values
     ends = {suffix: int(batch.attrs[key]) for suffix, key in HORIZONS.items()}
     horizon_end = min(max(ends.values()), int(years[-1]))
-    base_year = package.levers_from if package.levers_from is not None else package.start_year
+    base_year = appraisal_base_year(package)
     net = batch["net_emissions"]
-    cost = sum(batch[name] for name in COST_TERMS)
+    cost = net_spending(batch)
     investment = batch["investment_costs"]
     levers = list(variants.levers)
 
@@ -232,13 +227,13 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     base_cost, package_cost = cost.sel(scenario=BASELINE, drop=True), cost.sel(scenario=PACKAGE, drop=True)
     extra_cost = both(pick(cost, variants.alone) - base_cost,
                       package_cost - pick(cost, variants.removed)).transpose("attribution", "lever", "run", ...)
-    factor = xr.DataArray((1.0 + rate) ** -(years - base_year).astype(float), coords={"year": years}, dims="year")
     window = {"year": slice(None, horizon_end)}
-    present_cost = (extra_cost * factor).sel(window).sum("year")
-    present_package_cost = ((package_cost - base_cost) * factor).sel(window).sum("year")
+    present_cost = present_value(extra_cost, rate, base_year)
+    present_package_cost = present_value(package_cost - base_cost, rate, base_year)
     extra_investment = both(pick(investment, variants.alone) - investment.sel(scenario=BASELINE, drop=True),
                             investment.sel(scenario=PACKAGE, drop=True) - pick(investment, variants.removed))
-    present_investment = (extra_investment.transpose("attribution", "lever", "run", ...) * factor).sel(window)
+    present_investment = present_value(extra_investment.transpose("attribution", "lever", "run", ...), rate,
+                                       base_year)
 
     first = int(years[0])
     ds = xr.Dataset(attrs={})
@@ -257,6 +252,15 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
             interaction.sel(year=slice(None, end)).sum("year"), "t CO2e",
             f"interaction of the levers summed over {span}: the package's abatement minus the sum of the levers' "
             "removed-from-package abatements")
+    scope3 = batch["municipal_group_emissions"].sel(scope="scope3", drop=True)
+    base_scope3 = scope3.sel(scenario=BASELINE, drop=True)
+    scope3_abatement = both(base_scope3 - pick(scope3, variants.alone),
+                            pick(scope3, variants.removed) - scope3.sel(scenario=PACKAGE, drop=True))
+    ds["cumulative_scope3_abatement_2045"] = _var(
+        scope3_abatement.transpose("attribution", "lever", "run", "year").sel(window).sum("year"), "t CO2e",
+        f"the municipal group's scope-3 emissions (its purchases, mostly produced elsewhere; not part of net "
+        f"territorial emissions) avoided by the lever, summed over {first}-{horizon_end}").assign_attrs(
+        period=f"{first}-{horizon_end}")
     ds["package_abatement"] = _var(package_abatement, "t CO2e/yr",
                                    "emissions avoided by the whole package: baseline minus package net emissions")
     ds["interaction"] = _var(interaction, "t CO2e/yr", "interaction of the levers: the package's abatement minus "
@@ -265,7 +269,7 @@ def plan_dataset(batch: xr.Dataset, variants: PlanVariants, rate: float) -> xr.D
     discounted = f"discounted at {100 * rate:g} %/yr real to {base_year}, summed over {appraisal}"
     ds["present_cost"] = _var(present_cost, "SEK", f"extra net cost of the lever by payer ({' + '.join(COST_TERMS)}), "
                               + discounted)
-    ds["present_investment_cost"] = _var(present_investment.sum("year"), "SEK",
+    ds["present_investment_cost"] = _var(present_investment, "SEK",
                                          "extra investment of the lever by payer (investment_costs; the rest of "
                                          "present_cost is running spending and energy), " + discounted)
     ds["present_package_cost"] = _var(present_package_cost, "SEK",
@@ -343,7 +347,14 @@ def _no_cost_reasons(ds: xr.Dataset, appraisal: str, terms: str) -> xr.DataArray
             per_t = float(ds["cost_per_tonne_summary"].sel(attribution=attribution, lever=lever,
                                                           statistic="median"))
             positive = int((t > 0).sum())
-            if positive == 0:
+            scope3 = float(np.median(ds["cumulative_scope3_abatement_2045"].sel(attribution=attribution,
+                                                                                 lever=lever).values))
+            if positive == 0 and scope3 > 0:
+                reasons[a, k] = (f"no territorial abatement: the lever cuts the municipal group's scope 3 (the "
+                                 f"emissions of its purchases, mostly produced elsewhere), which net territorial "
+                                 f"emissions do not count: {scope3:,.0f} t CO2e of scope 3 over {appraisal} "
+                                 f"(median), {float(np.median(c)) / scope3:,.0f} SEK per tonne of scope 3")
+            elif positive == 0:
                 reasons[a, k] = (f"no abatement: emissions avoided over {appraisal} not positive in any run "
                                  f"(median {np.median(t):,.0f} t CO2e)")
             elif not np.any(c != 0):

@@ -25,7 +25,7 @@ import xarray as xr
 
 from . import __version__
 from .declarations.parameters import UNCERTAINTIES
-from .factors import ANALYSIS_OUTCOMES, Factor, factors_of, outcome_values
+from .factors import ANALYSIS_OUTCOMES, Factor, appraisal_base_year, factors_of, outcome_values
 from .scenario import Scenario
 
 __all__ = ["DEFAULT_OUTCOMES", "join_blocks", "saltelli_design", "sobol_analyse", "sobol_indices", "split_blocks"]
@@ -139,7 +139,8 @@ def sobol_indices(scenario: Scenario, factors: Sequence[str] | None = None, n: i
     ----------
     scenario : Scenario
     factors : sequence of str, optional
-        Levers and uncertainties to vary (default every lever and every uncertainty with a range).
+        Levers and uncertainties to vary (default every lever but ``appraisal_discount_rate``, which only
+        weighs costs and is held at the scenario's value unless named, and every uncertainty with a range).
     n : int
         Base samples, a power of 2: the design has ``n (D + 2)`` runs.
     seed : int
@@ -183,7 +184,7 @@ def sobol_indices(scenario: Scenario, factors: Sequence[str] | None = None, n: i
             design.update({name: np.full(n, value) for name, value in held.items()})
             ds = run_batch(scenario, runs=n, seed=seed, design=design, scale=scale, client=dask_client,
                            store=None if store is None else Path(store) / f"block_{k}.zarr", progress=progress)
-            values = outcome_values(ds.isel(scenario=0), outcomes)
+            values = outcome_values(ds.isel(scenario=0), outcomes, appraisal_base_year(scenario))
             per_block.append({name: v.values for name, v in values.items()})
     outputs = {name: join_blocks([b[name] for b in per_block]) for name in outcomes}
     result = sobol_analyse(chosen, outputs, seed=seed, conf_level=conf_level, num_resamples=num_resamples)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .data import MunicipalityData
 from .declarations import constants
-from .declarations.codes import ActorKind, Signal, Stream
+from .declarations.codes import ActorKind, Payer, Signal, Stream
 from .exogenous import Drivers
 from .kernels.rng import make_key
 from .network import Network
@@ -66,8 +66,8 @@ class State:
     grant_abatement: float = 0.0        # t CO2e/yr of grant projects funded so far, additional only
     grant_transport_cut: float = 0.0    # t CO2e/yr cut from transport by executed charging and behaviour projects
     cumulative_co2: float = 0.0         # t CO2 since the carbon budget's start year
-    costs: np.ndarray = field(default_factory=lambda: np.zeros(3))   # SEK this year, by Payer
-    investment: np.ndarray = field(default_factory=lambda: np.zeros(3))  # the part of costs that is investment
+    costs: np.ndarray = field(default_factory=lambda: np.zeros(len(Payer)))   # SEK this year, by Payer
+    investment: np.ndarray = field(default_factory=lambda: np.zeros(len(Payer)))  # the part of costs that is investment
     new_cars: np.ndarray = field(default_factory=lambda: np.zeros(5))  # cars bought this year, weighted
     grant_spend: float = 0.0            # SEK of grants paid out this year
     accounted_pledges: np.ndarray | None = None  # int32[organisations]: in the pledge counterfactual, the year
@@ -145,8 +145,8 @@ class State:
 
     def open_year(self) -> None:
         """Reset the year's flows before the year's processes run."""
-        self.costs = np.zeros(3)
-        self.investment = np.zeros(3)
+        self.costs = np.zeros(len(Payer))
+        self.investment = np.zeros(len(Payer))
         self.new_cars = np.zeros(5)
         self.grant_spend = 0.0
 

@@ -8,8 +8,10 @@ from testdata import scenario_text
 from sim.cli import main
 from sim.cluster import connect
 from sim.discovery import discover, prim_boxes
-from sim.factors import Factor, factors_of
+from sim.batch import run_batch
+from sim.factors import Factor, appraisal_base_year, factors_of, outcome_values
 from sim.optimise import non_dominated, what_it_takes
+from sim.plan import levers_at_defaults
 from sim.scenario import parse_scenario
 from sim.sensitivity import join_blocks, saltelli_design, sobol_analyse, sobol_indices, split_blocks
 
@@ -59,6 +61,18 @@ def test_design_blocks_are_the_saltelli_matrices():
         np.testing.assert_array_equal(blocks[1 + k], expected)
 
 
+def test_the_appraisal_rate_is_varied_or_searched_only_when_named(small):
+    """The discount rate weighs costs; it is not a policy or a future: no default factor, never a decision lever."""
+    from sim.optimise import contract_levers
+
+    assert "appraisal_discount_rate" not in [f.name for f in factors_of(small)]
+    assert [f.name for f in factors_of(small, ["appraisal_discount_rate"])] == ["appraisal_discount_rate"]
+    assert contract_levers(small.with_levers(appraisal_discount_rate=0.05)) == ["cycle_lanes_per_year",
+                                                                              "transit_growth"]
+    with pytest.raises(ValueError, match="levers: allowed numeric levers .* other than appraisal_discount_rate"):
+        what_it_takes(small, ["transit_growth", "appraisal_discount_rate"], runs=1)
+
+
 def test_bad_sobol_arguments_are_named(small):
     with pytest.raises(ValueError, match="n: allowed a power of 2"):
         saltelli_design(6, factors_of(small, ["transit_growth"]), 0)
@@ -79,6 +93,21 @@ def test_a_factor_the_outcome_cannot_depend_on_gets_total_index_zero(small, clie
     assert float(result["ST"].sel(factor="offsets_per_year", outcome="cost")) > 0  # offsets are paid for
     assert result.attrs["runs"] == 4 * (3 + 2)
     assert list(result["role"].values) == ["lever", "lever", "uncertainty"]
+
+
+def test_sobol_resumes_from_its_store(small, client, tmp_path, monkeypatch):
+    """With ``store``, each block's batch is kept: the same call again runs nothing and gives the same indices."""
+    import sim.batch
+
+    kwargs = dict(n=2, seed=3, outcomes=["net_emissions_2030", "cost"], client=client, store=tmp_path / "sobol")
+    first = sobol_indices(small, ["transit_growth"], **kwargs)
+    assert sorted(p.name for p in (tmp_path / "sobol").glob("block_*")) == ["block_0.zarr", "block_1.zarr", "block_2.zarr"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a finished design was run again")
+
+    monkeypatch.setattr(sim.batch, "_execute", refuse)
+    xr.testing.assert_identical(sobol_indices(small, ["transit_growth"], **kwargs), first)
 
 
 def _planted(n=1000, seed=0):
@@ -139,6 +168,32 @@ def test_optimiser_front_is_non_dominated_and_probabilities_come_from_the_runs(s
         assert best == (np.flatnonzero(ok)[np.argmin(cost[ok])] if ok.any() else -1)
     assert 0.0 <= float(result["transit_growth"].min()) and float(result["transit_growth"].max()) <= 0.10
     assert all(result[v].attrs.get("units") for v in ("cost", "probability", "excess_2030", "gap_2030"))
+    # the first portfolio is the scenario's own: its cost is its extra present net cost against the baseline,
+    # recomputed from plain batches of the two on the same seed (net spending discounted at 3.5 % to 2020)
+    assert result.attrs["discount_base_year"] == 2020 and result.attrs["price_year"] == 2020
+    own, base = (run_batch(s, runs=3, seed=4, client=client) for s in (small, levers_at_defaults(small)))
+
+    def present(ds):
+        spending = (ds["costs"] + ds["energy_expenditure"]).sum("payer").isel(scenario=0)
+        return (spending * 1.035 ** -(ds["year"] - 2020.0)).sum("year").values
+
+    np.testing.assert_allclose(result["run_cost"].isel(portfolio=0).values, present(own) - present(base), rtol=1e-9)
+    assert float(result["cost"].isel(portfolio=0)) > 0  # transit and cycle lanes cost more than they save
+
+
+def test_cost_outcome_is_the_present_net_cost_at_each_runs_rate(small, client):
+    """The analyses' ``cost``: net spending (costs + energy expenditure) over payers, discounted at the run's own
+    appraisal_discount_rate (here sampled as a range) to the base year, summed to 2045."""
+    ranged = parse_scenario(scenario_text(end_year=2047, scale=0.02, levers_from=2023,
+                                          levers="appraisal_discount_rate = {low = 0.0, high = 0.1}"))
+    ds = run_batch(ranged, runs=3, seed=5, client=client).isel(scenario=0)
+    rate = ds["appraisal_discount_rate"].values
+    assert len(np.unique(rate)) == 3
+    spending = (ds["costs"] + ds["energy_expenditure"]).sum("payer").sel(year=slice(None, 2045)).values
+    years = np.arange(2020, 2046)
+    expected = (spending * (1.0 + rate[:, None]) ** -(years[None, :] - 2023.0)).sum(axis=1)
+    got = outcome_values(ds, ["cost"], base_year=appraisal_base_year(ranged))["cost"].values
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
 def test_cli_discover_writes_boxes_and_plot(small, client, tmp_path, capsys):

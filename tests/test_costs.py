@@ -172,7 +172,26 @@ def test_investment_is_part_of_costs_for_every_payer_and_year(contract_run):
     assert (investment.sum(axis=0) > 0).all()                      # every payer invests
     np.testing.assert_array_equal(investment[:, Payer.HOUSEHOLDS], costs[:, Payer.HOUSEHOLDS])
     assert (costs[:, Payer.MUNICIPAL_GROUP] - investment[:, Payer.MUNICIPAL_GROUP] > 0).all()
-    assert (contract_run["energy_expenditure"].values > 0).all()
+    bills = contract_run["energy_expenditure"]
+    assert (bills.drop_sel(payer="state").values > 0).all() and (bills.sel(payer="state").values == 0).all()
+
+
+def test_the_state_pays_the_car_bonus(contract_run, eskilstuna):
+    """The state pays the national climate bonus (bonus-malus) of every new BEV and PHEV, as investment, in the
+    years of the data's bonus table (step-wise: a year takes the last row at or before it; 0 from 2023)."""
+    car = eskilstuna.technology["car"]
+
+    def step(table: dict, year: int) -> float:
+        return float(table[str(max(int(k) for k in table if k.isdigit() and int(k) <= year))])
+
+    years = contract_run["year"].values
+    bonus = np.array([[step(car["bonus_sek"], y) if f == "bev" else step(car["phev_bonus_sek"], y) if f == "phev"
+                       else 0.0 for f in contract_run["fuel"].values] for y in years])
+    expected = (contract_run["new_cars"].values * bonus).sum(axis=1)
+    state = contract_run["costs"].sel(payer="state").values
+    np.testing.assert_allclose(state, expected, rtol=1e-12)
+    np.testing.assert_array_equal(contract_run["investment_costs"].sel(payer="state").values, state)
+    assert (state[years <= 2022] > 0).all() and (state[years >= 2023] == 0).all()
 
 
 def test_sek_variables_carry_the_price_year(contract_run, eskilstuna):

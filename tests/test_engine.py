@@ -116,7 +116,7 @@ def test_dimensions_and_coordinates(small_run, small_scenario):
     assert tuple(ds["fuel"].values) == ("petrol", "diesel", "phev", "bev", "biogas")
     assert tuple(ds["system"].values) == ("district_heating", "heat_pump", "direct_electric", "oil", "biofuel")
     assert tuple(ds["actor_kind"].values) == ("household", "firm", "municipal_unit")
-    assert tuple(ds["payer"].values) == ("households", "firms", "municipal_group")
+    assert tuple(ds["payer"].values) == ("households", "firms", "municipal_group", "state")
     for name, (dims, units, long_name) in VARIABLES.items():
         assert ds[name].dims == dims, name
     assert ds["emissions"].dims == ("year", "sector")

@@ -28,3 +28,14 @@ def test_notebook_runs(path, monkeypatch):
             exec(compile("".join(cell["source"]), f"{path.name}[{number}]", "exec"), namespace)
     produces = notebook["metadata"].get("sim", {}).get("produces", "batch")
     assert produces in namespace and namespace[produces].sizes["run"] == 3
+
+
+def test_the_notebook_extra_has_both_spellings_and_the_analyses():
+    """``.[notebooks]`` (the README's) and ``.[notebook]`` install the same: Jupyter and the analyses' libraries
+    the strategist notebooks import (SALib, EMA Workbench, pymoo)."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert extras["notebooks"] == ["klimatsim[notebook]"]
+    assert "klimatsim[analysis]" in extras["notebook"] and any(r.startswith("jupyter") for r in extras["notebook"])
+    assert 'pip install -e ".[notebooks]"' in (ROOT / "README.md").read_text(encoding="utf-8")

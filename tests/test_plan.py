@@ -1,6 +1,7 @@
 """The investment plan (sim.plan): per-lever attribution on common random numbers, its bookkeeping and its file."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -41,30 +42,46 @@ def client():
         yield dask_client
 
 
+def without(scenario, reference, lever):
+    """``scenario`` with ``lever`` set back to ``reference``'s value and year, built here, not by sim.plan."""
+    setting = {"value": reference.levers[lever], "from": reference.lever_years[lever]}
+    return dataclasses.replace(scenario.with_levers(**{lever: setting}), name=f"without {lever}")
+
+
 @pytest.fixture(scope="module")
 def contract_plan(client):
-    """The plan of the contract scenario, and a plain batch of its baseline and package on the same seed."""
+    """The plan of the contract scenario, and a plain batch on the same seed of its baseline, its package and
+    the package without each lever (the first two scenarios are the baseline and the package)."""
     scenario = load_scenario(CONTRACT)
     plan = investment_plan(scenario, RUNS, SEED, scale=SCALE, client=client)
-    variants = plan_variants(scenario)
-    plain = run_batch([variants.reference, scenario], RUNS, SEED, scale=SCALE, client=client)
+    reference = plan_variants(scenario).reference
+    levers = [str(lever) for lever in plan["lever"].values]
+    plain = run_batch([reference, scenario, *(without(scenario, reference, lever) for lever in levers)], RUNS, SEED,
+                      scale=SCALE, client=client)
     return scenario, plan, plain
 
 
 def test_removed_plus_interaction_is_the_package(contract_plan):
-    """Per run and year, the levers' removed-from-package abatements plus the interaction equal the package's
-    paired difference, taken from an independent batch of the baseline and the package on the same seed."""
+    """The identity of the attribution, against an independent batch on the same seed: each lever's
+    removed-from-package abatement is (package without it) - package, and these summed over the levers plus the
+    interaction equal the package's paired difference (baseline - package), per run and year and cumulated."""
     _, plan, plain = contract_plan
+    net = plain["net_emissions"]
     names = [str(n) for n in plain["scenario"].values]
-    paired = plain["net_emissions"].sel(scenario=names[0]) - plain["net_emissions"].sel(scenario=names[1])
-    removed = plan["abatement"].sel(attribution="removed").sum("lever")
-    np.testing.assert_allclose((removed + plan["interaction"]).values, paired.values, rtol=1e-12, atol=1e-6)
+    paired = net.sel(scenario=names[0]) - net.sel(scenario=names[1])
+    levers = [str(lever) for lever in plan["lever"].values]
+    removed = xr.concat([net.sel(scenario=f"without {lever}") - net.sel(scenario=names[1]) for lever in levers],
+                        dim="lever").assign_coords(lever=levers)
+    np.testing.assert_array_equal(plan["abatement"].sel(attribution="removed").transpose(*removed.dims).values,
+                                  removed.values)
     np.testing.assert_array_equal(plan["package_abatement"].values, paired.values)
-    cumulative = (plan["cumulative_abatement_2045"].sel(attribution="removed").sum("lever")
-                  + plan["cumulative_interaction_2045"])
-    np.testing.assert_allclose(cumulative.values, paired.sel(year=slice(None, 2045)).sum("year").values,
+    np.testing.assert_allclose((removed.sum("lever") + plan["interaction"]).values, paired.values,
                                rtol=1e-12, atol=1e-6)
-    assert len(plan["lever"]) >= 10 and float(np.abs(paired.sum("year")).min()) > 0
+    to_2045 = {"year": slice(None, 2045)}
+    cumulative = removed.sel(to_2045).sum(("year", "lever")) + plan["cumulative_interaction_2045"]
+    np.testing.assert_allclose(cumulative.values, paired.sel(to_2045).sum("year").values, rtol=1e-12, atol=1e-6)
+    assert len(levers) >= 10 and float(np.abs(paired.sum("year")).min()) > 0
+    assert float(np.abs(plan["interaction"]).max()) > 0  # the levers overlap: the identity is not 0 = 0
 
 
 def test_baseline_variant_is_the_plain_baseline(contract_plan, client):
@@ -108,6 +125,20 @@ def test_every_contract_lever_has_a_cost_per_tonne_or_a_reason(contract_plan):
             assert (np.isfinite(value) and value != 0) != bool(reason), (attribution, lever, value, reason)
     assert set(plan["lever"].values) == {k for k, v in scenario.levers.items() if v != plan_variants(
         scenario).reference.levers[k]}
+
+
+def test_procurement_criteria_act_on_scope_3_and_say_so(contract_plan):
+    """Climate criteria cut the group's purchases' emissions (scope 3), not territorial ones: no territorial
+    tonnes, and the reason gives the scope-3 tonnes it does cut (positive in every run) and their cost."""
+    _, plan, _ = contract_plan
+    where = {"lever": "procurement_criteria"}
+    assert bool((plan["cumulative_abatement_2045"].sel(**where) == 0).all())
+    assert bool((plan["cumulative_scope3_abatement_2045"].sel(**where) > 0).all())
+    for attribution in ("alone", "removed"):
+        reason = str(plan["no_cost_reason"].sel(attribution=attribution, **where).values)
+        assert reason.startswith("no territorial abatement") and "SEK per tonne of scope 3" in reason, reason
+    biochar = plan["cumulative_scope3_abatement_2045"].sel(lever="biochar_capacity")
+    assert bool((biochar == 0).all())  # a territorial lever leaves the group's purchases alone
 
 
 def test_units_on_every_variable(contract_plan):

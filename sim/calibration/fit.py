@@ -37,8 +37,8 @@ import xarray as xr
 
 from ..batch import run_batch, scenario_hash
 from ..cluster import connect
-from ..declarations.parameters import BY_NAME
 from ..data import load_municipality
+from ..declarations.parameters import BY_NAME
 from ..scenario import Scenario, load_scenario
 from .distances import distance, noise_sd
 from .observations import Observations, load_observations, simulated

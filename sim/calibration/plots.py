@@ -81,7 +81,7 @@ def plot_predictive(check: xr.Dataset, title: str, held_out_from: int | None = N
             ax.set_ylim(bottom=0)
         for ax in axes[len(groups):]:
             ax.set_visible(False)
-        handles, labels = {}, {}
+        handles = {}
         for ax in axes[:len(groups)]:
             for handle, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, handle)

@@ -139,11 +139,12 @@ class Scope(IntEnum):
 
 
 class Payer(IntEnum):
-    """Who pays a cost."""
+    """Who pays a cost (the state: national purchase bonuses)."""
 
     HOUSEHOLDS = 0
     FIRMS = 1
     MUNICIPAL_GROUP = 2
+    STATE = 3
 
 
 class ActorKind(IntEnum):

@@ -93,8 +93,9 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("grant_abatement", ("year",), "t CO2e/yr",
             "additional abatement of grant projects funded before the year, free riders excluded"),
     Outcome("costs", ("year", "payer"), "SEK/yr",
-            "all transition spending by payer: investment (investment_costs) plus running lever spending "
-            "(costs - investment_costs), gross of energy savings, SEK of the price year"),
+            "all transition spending by payer (households, firms, municipal group, state: the car bonus): "
+            "investment (investment_costs) plus running lever spending (costs - investment_costs), gross of "
+            "energy savings, SEK of the price year"),
     Outcome("investment_costs", ("year", "payer"), "SEK/yr",
             "the part of costs that is investment: vehicle and heating premiums, capex and annualised capital "
             "charges, charge points, cycle lanes, connections, rewetting establishment"),

@@ -47,16 +47,22 @@ def utility_weights(context: YearContext) -> np.ndarray:
     return np.array([p["cost_weight"], p["social_weight"], p["attitude_weight"], p["pledge_bonus"]])
 
 
+def car_bonus(context: YearContext) -> np.ndarray:
+    """The national climate bonus (bonus-malus) by fuel of a new car this year (SEK), paid by the state."""
+    d, t = context.drivers, context.t
+    bonus = np.zeros(len(Fuel))
+    bonus[Fuel.BEV], bonus[Fuel.PHEV] = d.bev_bonus[t], d.phev_bonus[t]
+    return bonus
+
+
 def car_net_premium(context: YearContext) -> np.ndarray:
-    """Purchase premium over a petrol car by fuel, after the national BEV and PHEV bonuses (SEK)."""
+    """Purchase premium over a petrol car by fuel, after the national BEV and PHEV bonuses (SEK, never below 0)."""
     car, p, d, t = context.tech["car"], context.p, context.drivers, context.t
     premium = np.asarray(car["purchase_premium_sek"], dtype=float).copy()
     premium[Fuel.BEV] = d.bev_premium[t]
     premium[Fuel.PHEV] = car["purchase_premium_sek"][Fuel.PHEV] * np.exp(-p["bev_premium_decline"]
                                                                         * (context.year - 2020))
-    bonus = np.zeros(len(Fuel))
-    bonus[Fuel.BEV], bonus[Fuel.PHEV] = d.bev_bonus[t], d.phev_bonus[t]
-    return np.maximum(0.0, premium - bonus)
+    return np.maximum(0.0, premium - car_bonus(context))
 
 
 def car_choice(context: YearContext, availability: float) -> ChoiceSet:
@@ -243,6 +249,7 @@ def _cars(state: State, context: YearContext, weights: np.ndarray) -> None:
     cars.fuel[:] = chosen
     state.new_cars = bought * state.weight
     state.pay(Payer.HOUSEHOLDS, float((bought * car_net_premium(context)).sum()) * state.weight, investment=True)
+    state.pay(Payer.STATE, float((bought * car_bonus(context)).sum()) * state.weight, investment=True)
 
 
 def _heating(state: State, context: YearContext, weights: np.ndarray) -> None:

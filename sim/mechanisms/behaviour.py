@@ -43,7 +43,7 @@ def _firms(state: State, context: YearContext) -> None:
                                     hr["support_rate"], p["heat_recovery_support"], context.key(Stream.RECOVERY))
     connection_cost = (int(np.count_nonzero(firms.heat_recovery)) - connected_before) * hr["connection_cost_sek"]
     support_e, support_h = p["efficiency_support"], p["heat_recovery_support"]
-    state.pay(slice(Payer.FIRMS, None), np.array([step_cost * (1 - support_e) + connection_cost * (1 - support_h),
+    state.pay(slice(Payer.FIRMS, Payer.MUNICIPAL_GROUP + 1), np.array([step_cost * (1 - support_e) + connection_cost * (1 - support_h),
                                                   step_cost * support_e + connection_cost * support_h])
               * state.weight, investment=True)
 

@@ -185,6 +185,7 @@ class Household(Actor):
         if replaced:
             m.new_cars[car.fuel] += 1
             m.pay(0, m.car_net_premium[car.fuel] * m.weight, investment=True)
+            m.pay(3, m.car_bonus[car.fuel] * m.weight, investment=True)
 
     def replace_heating(self):
         m = self.model

@@ -33,7 +33,7 @@ from .. import __version__
 from ..base_year import calibrate
 from ..counterfactual import combine, without_pledge_effect
 from ..data import load_municipality
-from ..declarations.codes import SECTORS, SINKS, ActorKind, Measure, Stream
+from ..declarations.codes import SECTORS, SINKS, ActorKind, Measure, Payer, Stream
 from ..exogenous import build_drivers
 from ..kernels.rng import make_key
 from ..land import land_use_flux, removals
@@ -141,7 +141,7 @@ class ClimateModel(mesa.Model):
         self.year, self.p = self.context.year, self.context.p   # this year's lever values
         self.keys = {s: make_key(self.run_seed, self.year, s + self.stream_offset) for s in YEARLY_STREAMS}
         self.account()                         # 7. emissions of the stock in use this year
-        self.costs, self.investment, self.new_cars = np.zeros(3), np.zeros(3), np.zeros(5)
+        self.costs, self.investment, self.new_cars = np.zeros(len(Payer)), np.zeros(len(Payer)), np.zeros(5)
         self.open_markets()                    # 1. exogenous update
         self.municipality.step()               # 2. municipal action
         self.actors.do("show_signals")         # 3. influence: everyone sees the neighbours of 1 January
@@ -169,6 +169,7 @@ class ClimateModel(mesa.Model):
         c = self.context
         cars_real = max(1.0, self.n_cars * self.weight)
         self.car_net_premium = adoption.car_net_premium(c)
+        self.car_bonus = adoption.car_bonus(c)
         self.car_market = Options(adoption.car_choice(c, infrastructure.charging_availability(c, cars_real)))
         self.heating_subsidy = adoption.heating_subsidy(c).tolist()
         self.heating_extra_cost = adoption.heating_extra_cost(c).tolist()
@@ -235,7 +236,7 @@ class ClimateModel(mesa.Model):
         price = energy.prices(c)
         self.record["energy_expenditure"] = [sum(h.energy_bill(price) for h in self.households) * w,
                                              sum(f.energy_bill(price, self.freight_cut) for f in self.firms) * w,
-                                             sum(u.energy_bill(price) for u in self.units)]
+                                             sum(u.energy_bill(price) for u in self.units), 0.0]
 
     def permitted_firms(self):
         """Firms with machinery whose run draw lies below this year's permit share (sector measures)."""
