@@ -20,6 +20,7 @@ Tables and figures go to ``calibration/fits/<name>/`` (``report.md`` lists them)
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sim
+from sim.batch import scenario_hash
 from sim.calibration import (
     calibrate,
     check_batch,
@@ -97,22 +99,29 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
     timings = {}
 
     def fit(last_year: int, path: Path) -> xr.Dataset:
-        if path.is_file() and not args.refit:
-            print(f"using {path} (--refit to fit again)", file=sys.stderr)
-            return read_posterior(path)
+        settings = (f"scenario={scenario_hash(scenario)} particles={args.particles} generations={args.generations} "
+                    f"acceptance={args.acceptance} moves={args.moves} scale={args.scale} seed={args.seed} "
+                    f"last_year={last_year}")
+        if path.is_file() and not args.refit and read_posterior(path).attrs.get("fit_settings") == settings:
+            print(f"using {path}, fitted with these settings (--refit to fit again)", file=sys.stderr)
+            posterior = read_posterior(path)
+            timings[f"fit to {last_year}"] = float(posterior.attrs.get("fit_seconds", float("nan")))
+            return posterior
         t = time.time()
         posterior = calibrate(scenario, work / f"fit_to_{last_year}", particles=args.particles,
                               generations=args.generations, acceptance=args.acceptance, moves=args.moves,
-                              scale=args.scale,
-                              seed=args.seed, last_year=last_year, client=client, progress=True)
+                              scale=args.scale, seed=args.seed, last_year=last_year, client=client, progress=True)
         timings[f"fit to {last_year}"] = time.time() - t
+        posterior.attrs.update(fit_settings=settings, fit_seconds=timings[f"fit to {last_year}"])
         write_posterior(posterior, path)
         return posterior
 
     def check(parameters, label: str) -> xr.Dataset:
         t = time.time()
+        drawn = "prior" if parameters == "prior" else hashlib.blake2b(Path(parameters).read_bytes(),
+                                                                          digest_size=6).hexdigest()
         result = check_batch(scenario, parameters, args.check_runs, seed=args.seed + 1, scale=args.scale,
-                             client=client, store=work / f"check_{label}.zarr", progress=True)
+                             client=client, store=work / f"check_{label}_{drawn}.zarr", progress=True)
         timings[f"check {label}"] = time.time() - t
         _check_frame(result).to_csv(out / f"check_{label}.csv", index=False)
         return result
