@@ -106,7 +106,8 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
             timings[f"fit to {last_year}"] = float(posterior.attrs.get("fit_seconds", float("nan")))
             return posterior
         t = time.time()
-        posterior = calibrate(scenario, work / f"fit_to_{last_year}", particles=args.particles,
+        stores = work / f"fit_to_{last_year}_{hashlib.blake2b(settings.encode(), digest_size=6).hexdigest()}"
+        posterior = calibrate(scenario, stores, particles=args.particles,
                               generations=args.generations, acceptance=args.acceptance, moves=args.moves,
                               scale=args.scale, seed=args.seed, last_year=last_year, client=client, progress=True)
         timings[f"fit to {last_year}"] = time.time() - t
@@ -212,7 +213,8 @@ def _scale_error(args: argparse.Namespace, posterior: Path, client, work: Path, 
     against the same draws at full scale."""
     alone = sim.load_scenario(HINDCAST)
     checks = {scale: check_batch(alone, posterior, args.check_runs, seed=args.seed + 2, scale=scale, client=client,
-                                 store=work / f"scale_{scale:g}.zarr", progress=True) for scale in (args.scale, 1.0)}
+                                 store=work / f"scale_{scale:g}_{posterior.stat().st_size}.zarr", progress=True)
+              for scale in (args.scale, 1.0)}
     small, full = checks[args.scale], checks[1.0]
     series = full["observed_series"].values.astype(str)
     rows = []
