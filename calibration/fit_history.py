@@ -60,6 +60,12 @@ def _table(df: pd.DataFrame, digits: int = 3) -> str:
     return "\n".join(lines)
 
 
+def _digest(content: bytes) -> str:
+    """A short name for what a batch store was made from (a posterior file, a fit's settings): another content
+    never meets a stale store."""
+    return hashlib.blake2b(content, digest_size=6).hexdigest()
+
+
 def _check_frame(check: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame({"municipality": check["observed_municipality"].values.astype(str),
                          "series": check["observed_series"].values.astype(str),
@@ -106,7 +112,7 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
             timings[f"fit to {last_year}"] = float(posterior.attrs.get("fit_seconds", float("nan")))
             return posterior
         t = time.time()
-        stores = work / f"fit_to_{last_year}_{hashlib.blake2b(settings.encode(), digest_size=6).hexdigest()}"
+        stores = work / f"fit_to_{last_year}_{_digest(settings.encode())}"
         posterior = calibrate(scenario, stores, particles=args.particles,
                               generations=args.generations, acceptance=args.acceptance, moves=args.moves,
                               scale=args.scale, seed=args.seed, last_year=last_year, client=client, progress=True)
@@ -117,8 +123,7 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
 
     def check(parameters, label: str) -> xr.Dataset:
         t = time.time()
-        drawn = "prior" if parameters == "prior" else hashlib.blake2b(Path(parameters).read_bytes(),
-                                                                          digest_size=6).hexdigest()
+        drawn = "prior" if parameters == "prior" else _digest(Path(parameters).read_bytes())
         result = check_batch(scenario, parameters, args.check_runs, seed=args.seed + 1, scale=args.scale,
                              client=client, store=work / f"check_{label}_{drawn}.zarr", progress=True)
         timings[f"check {label}"] = time.time() - t
@@ -169,7 +174,8 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
                f"{int(posterior['unique'].values[-1])} of {posterior.sizes['particle']}). "
                "Share of the observed points inside the 90 % predictive interval ('fitted series': transport and "
                "own-heating totals, BEV and PHEV shares of new cars and of cars in use, the pledge count; 'all "
-               "series' adds electricity and district heating, checked but not fitted):", "",
+               "series' adds the other six SMHI sectors, checked but not fitted: they follow exogenous trends and "
+               "emission factors):", "",
                _table(pd.DataFrame(rows)), "",
                "By series (posterior): " + ", ".join(f"{k} {v:.0%}" for k, v in coverage_by_series(full).items()),
                "", "Figures `predictive_posterior.png`, `predictive_prior.png`; points in `check_posterior.csv`, "
@@ -213,7 +219,8 @@ def _scale_error(args: argparse.Namespace, posterior: Path, client, work: Path, 
     against the same draws at full scale."""
     alone = sim.load_scenario(HINDCAST)
     checks = {scale: check_batch(alone, posterior, args.check_runs, seed=args.seed + 2, scale=scale, client=client,
-                                 store=work / f"scale_{scale:g}_{posterior.stat().st_size}.zarr", progress=True)
+                                 store=work / f"scale_{scale:g}_{_digest(posterior.read_bytes())}.zarr",
+                                 progress=True)
               for scale in (args.scale, 1.0)}
     small, full = checks[args.scale], checks[1.0]
     series = full["observed_series"].values.astype(str)
