@@ -207,7 +207,7 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
             full["observed_municipality"].values == c)))} for c in dict.fromkeys(
             full["observed_municipality"].values.astype(str))])
         by_city.to_csv(out / "coverage_by_city.csv", index=False)
-        report += ["## 5. Coverage city by city (pooled posterior)", "", _table(by_city), ""]
+        report += ["## 6. Coverage city by city (pooled posterior)", "", _table(by_city), ""]
     report += ["## Timings", "", "On this machine (2 cores): " + "; ".join(
         f"{k} {v / 60:.1f} min" for k, v in timings.items()) + ".", ""]
     (out / "report.md").write_text("\n".join(report), encoding="utf-8")
@@ -237,7 +237,7 @@ def _scale_error(args: argparse.Namespace, posterior: Path, client, work: Path, 
                      "inside at 1": float(full["inside"].values[keep].mean())})
     frame = pd.DataFrame(rows)
     frame.to_csv(out / "scale_error.csv", index=False)
-    return [f"## 6. The error the scale {args.scale:g} adds", "",
+    return [f"## 5. The error the scale {args.scale:g} adds", "",
             f"Eskilstuna's hindcast drawn from the pooled posterior ({args.check_runs} runs, the same seeds) at the "
             f"fit's scale {args.scale:g} and at full scale, by series (medians over the series' years): the fit's "
             "noise sd and the intervals above are those of the smaller scale.", "", _table(frame), ""]

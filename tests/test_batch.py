@@ -6,6 +6,7 @@ Batches are small (scale 0.03, 2020-2031, a few runs); one two-worker cluster se
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -336,13 +337,22 @@ def test_costs_carry_their_price_year(reference):
     assert all(reference[name].attrs["price_year"] == 2020 for name in priced)
 
 
-def test_the_default_draws_from_the_municipality_s_posterior_if_it_has_one(client):
-    """Default: the shipped posterior for a batch of one municipality that has one, else the prior; 'posterior'
-    for a city without one is a clear error; 'prior' is one option away."""
+def test_the_default_draws_from_the_municipality_s_posterior_if_it_has_one(client, tmp_path):
+    """Default: the shipped posterior of the batch's municipality (Eskilstuna's own; the pooled one of the contract
+    cities for Malmö), else the prior (a folder that is no contract city); 'posterior' for such a folder is a clear
+    error; 'prior' is one option away."""
     home = scenario("home")
     malmo = parse_scenario(TEXT.format(name="malmo_small", budget=10e6).replace('"eskilstuna"', '"malmo"'))
-    assert sim.run_batch(home, 2, seed=SEED, client=client).attrs["parameter_source"] == "posterior"
+    elsewhere = tmp_path / "testville"
+    shutil.copytree(Path(sim.__file__).parents[1] / "calibration" / "data" / "eskilstuna", elsewhere)
+    other = parse_scenario(TEXT.format(name="elsewhere", budget=10e6).replace('"eskilstuna"', f'"{elsewhere}"'))
+    own = sim.run_batch(home, 2, seed=SEED, client=client)
+    assert own.attrs["parameter_source"] == "posterior"
     assert sim.run_batch(home, 2, seed=SEED, client=client, parameters="prior").attrs["parameter_source"] == "prior"
-    assert sim.run_batch(malmo, 2, seed=SEED, client=client).attrs["parameter_source"] == "prior"
+    pooled = sim.run_batch(malmo, 2, seed=SEED, client=client)
+    assert pooled.attrs["parameter_source"] == "posterior"
+    drawn = posterior_design(read_posterior(shipped_posterior("contract_cities")), 2, SEED)
+    np.testing.assert_array_equal(pooled["cost_weight"].values.ravel(), drawn["cost_weight"])
+    assert sim.run_batch(other, 2, seed=SEED, client=client).attrs["parameter_source"] == "prior"
     with pytest.raises(ValueError, match="field 'parameters': allowed 'posterior' for a batch of one municipality"):
-        sim.run_batch(malmo, 2, seed=SEED, client=client, parameters="posterior")
+        sim.run_batch(other, 2, seed=SEED, client=client, parameters="posterior")
