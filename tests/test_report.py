@@ -146,10 +146,10 @@ def test_uncertainties_section_lists_every_sampled_uncertainty(batch, page):
             assert label in rows, label
     assert len(rows) == 1 + len(sampled) + 2     # the header, one row each, two for the ones that differ
     # uncertainty, meaning, units, distribution, range, sampled 5-95 %
-    base = batch["discount_rate_households"].sel(scenario="base")
+    base = batch["discount_rate_firms"].sel(scenario="base")   # not fitted: drawn from its prior range
     drawn = f"{float(base.quantile(0.05, 'run')):.3g} to {float(base.quantile(0.95, 'run')):.3g}"
-    assert rows["discount rate households"] == [batch["discount_rate_households"].attrs["long_name"], "per yr",
-                                                "uniform", "0.2 to 0.4", drawn]
+    assert rows["discount rate firms"] == [batch["discount_rate_firms"].attrs["long_name"], "per yr",
+                                           "uniform", "0.1 to 0.25", drawn]
     assert rows["pledge decay (more grants)"][2:4] == ["triangular, mode 0.15", "0.1 to 0.4"]
     assert rows["free rider share (more grants)"][1:5] == ["-", "fixed", "0.2", "0.2 to 0.2"]
 
@@ -182,9 +182,11 @@ def test_posterior_is_named_with_its_ranges(batch, page):
 
     text, _ = page
     section = _section(text, "Sampled uncertainties")
-    fitted = [str(n) for n in read_posterior(shipped_posterior("eskilstuna"))["parameter"].values]
+    posterior = read_posterior(shipped_posterior("eskilstuna"))
+    fitted = [str(n) for n in posterior["parameter"].values]
     assert batch.attrs["posterior_parameters"].split(", ") == fitted
-    assert "<code>calibration/posterior_eskilstuna.nc</code>" in section and "hindcast 2018" in section
+    assert "<code>calibration/posterior_eskilstuna.nc</code>" in section
+    assert words(posterior.attrs["scenario"]) in section   # the fit's hindcast
     assert f"Its {len(fitted)} fitted parameters" in section
     rows = {row[0]: row[1:] for row in Page(section).tables[0]}
     for name in fitted:
@@ -193,7 +195,7 @@ def test_posterior_is_named_with_its_ranges(batch, page):
         prior = parse_scenario(scenario_text()).uncertainties[name]
         assert rows[words(name)][2:] == ["posterior (prior uniform)", f"prior {prior.low:.3g} to {prior.high:.3g}",
                                          f"{low:.3g} to {high:.3g}"], name
-    assert rows["discount rate households"][2] == "uniform"   # not fitted: from its range
+    assert "discount_rate_firms" not in fitted and rows["discount rate firms"][2] == "uniform"   # from its range
 
 
 def test_prior_source_is_said(batch, tmp_path):
