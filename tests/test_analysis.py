@@ -5,10 +5,10 @@ import pytest
 import xarray as xr
 from testdata import scenario_text
 
+from sim.batch import run_batch
 from sim.cli import main
 from sim.cluster import connect
 from sim.discovery import discover, prim_boxes
-from sim.batch import run_batch
 from sim.factors import Factor, appraisal_base_year, factors_of, outcome_values
 from sim.optimise import non_dominated, what_it_takes
 from sim.plan import levers_at_defaults
