@@ -208,6 +208,8 @@ def fit_one(args: argparse.Namespace, scenario: sim.Scenario, name: str, client)
             full["observed_municipality"].values.astype(str))])
         by_city.to_csv(out / "coverage_by_city.csv", index=False)
         report += ["## 6. Coverage city by city (pooled posterior)", "", _table(by_city), ""]
+        if own.is_file():
+            report += _held_out_cities(args, scenario, own, client, work)
     report += ["## Timings", "", "On this machine (2 cores): " + "; ".join(
         f"{k} {v / 60:.1f} min" for k, v in timings.items()) + ".", ""]
     (out / "report.md").write_text("\n".join(report), encoding="utf-8")
@@ -241,6 +243,26 @@ def _scale_error(args: argparse.Namespace, posterior: Path, client, work: Path, 
             f"Eskilstuna's hindcast drawn from the pooled posterior ({args.check_runs} runs, the same seeds) at the "
             f"fit's scale {args.scale:g} and at full scale, by series (medians over the series' years): the fit's "
             "noise sd and the intervals above are those of the smaller scale.", "", _table(frame), ""]
+
+
+def _held_out_cities(args: argparse.Namespace, scenario: sim.Scenario, own: Path, client, work: Path) -> list[str]:
+    """The cities held out of Eskilstuna's fit: its posterior's coverage of the 22 others, beside the pooled fit's
+    and the prior's on the same runs."""
+    others = scenario.with_municipalities([m.name for m in scenario.municipalities if m.name != "eskilstuna"])
+    rows = []
+    for label, parameters in (("Eskilstuna's own (the 22 held out of its fit)", own),
+                              ("pooled (fitted to them)", CALIBRATION / "posterior_contract_cities.nc"),
+                              ("prior", "prior")):
+        drawn = "prior" if parameters == "prior" else _digest(Path(parameters).read_bytes())
+        check = check_batch(others, parameters, args.check_runs, seed=args.seed + 3, scale=args.scale, client=client,
+                            store=work / f"held_out_cities_{drawn}.zarr", progress=True)
+        fitted = check["fitted"].values == 1
+        rows.append({"posterior": label, "fitted points inside": float(check["inside"].values[fitted].mean()),
+                     "fitted points": int(fitted.sum())})
+    return ["## 7. Cities held out of a fit", "",
+            f"The 22 contract cities other than Eskilstuna, {args.check_runs} runs at scale {args.scale:g}, drawn from "
+            "Eskilstuna's own posterior (which never saw them), the pooled one and the prior:", "",
+            _table(pd.DataFrame(rows)), ""]
 
 
 def _pyabc_version() -> str:
