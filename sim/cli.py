@@ -345,9 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     fit = commands.add_parser("calibrate", parents=[debug], help="fit the behavioural uncertainties to history",
-                              description="ABC-SMC fit (replenishment ABC-SMC, pyabc priors) of the behavioural uncertainties of a hindcast "
-                                          "scenario to the observed series; each generation is one resumable "
-                                          "batch: rerun the same command to resume.")
+                              description="Fit of the behavioural uncertainties of a hindcast scenario to the "
+                                          "observed series (replenishment ABC-SMC with pyabc priors); every batch "
+                                          "is resumable: rerun the same command to resume.")
     fit.add_argument("scenario", type=Path, metavar="SCENARIO.toml")
     fit.add_argument("--out", type=Path, required=True, help="the posterior file to write (.nc)")
     fit.add_argument("--work", type=Path, default=None,

@@ -92,10 +92,11 @@ def simulate(scenario: Scenario, seed: int = 0, params: Mapping[str, float] | No
     network = build_network(population, seed, str(values["network_topology"]))
     records, state = run_state(population, network, data, values, seed, scenario.start_year, scenario.end_year,
                                scenario.lever_years)
+    signed = state.pledge_year[state.n_households:].copy()   # the organisations' signing years, not the state:
+    del state                                                # the counterfactual pass needs only these
     wanted = scenario.pledge_counterfactual and (not scenario.outputs or "delivered_reduction" in scenario.outputs)
     counterfactual = (run(population, network, data, values, seed, scenario.start_year, scenario.end_year,
-                          scenario.lever_years, pledge_effect=False,
-                          accounted_pledges=state.pledge_year[state.n_households:]) if wanted else None)
+                          scenario.lever_years, pledge_effect=False, accounted_pledges=signed) if wanted else None)
     records = combine(records, counterfactual)
     attrs = {
         "title": f"sim run of scenario '{scenario.name}'",

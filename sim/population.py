@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy.special import ndtri
 
-from .data import MunicipalityData
+from .data import SERIES_FILES, DataError, MunicipalityData
 from .declarations.codes import (
     FIRM_SECTORS,
     FUELS,
@@ -142,14 +142,14 @@ def car_fleet(data: MunicipalityData, year: int) -> np.ndarray:
     plug-ins that year added.
     """
     fleet = np.zeros(len(FUELS))
-    if year - 1 in data.cars_in_use:
-        row = data.cars_in_use[year - 1]
-        added = {}
-    else:
-        row = data.series_value("cars_in_use", year)
-        added = data.series_value("new_cars", year)
+    counted = year - 1 if year - 1 in data.cars_in_use else year
+    row = data.series_value("cars_in_use", counted)
+    added = {} if counted < year else data.series_value("new_cars", year)
+    missing = [c for columns in FLEET_COLUMNS.values() for c in columns if c not in row]
+    if missing:
+        raise DataError(data.path / SERIES_FILES["cars_in_use"], missing[0], "a number for every year", counted)
     for fuel, columns in FLEET_COLUMNS.items():
-        fleet[fuel] = sum(row.get(c, 0.0) for c in columns)
+        fleet[fuel] = sum(row[c] for c in columns)
     for fuel, column in ((Fuel.BEV, "bev"), (Fuel.PHEV, "phev")):
         fleet[fuel] = max(0.0, fleet[fuel] - added.get(column, 0.0))
     return fleet

@@ -169,7 +169,8 @@ def test_calibrate_refuses_bad_arguments(tmp_path):
 def test_calibrate_command_refuses_a_non_netcdf_output(tmp_path, capsys):
     from sim.cli import EXIT_ERROR, main
 
-    assert main(["calibrate", str(ROOT / "scenarios" / "hindcast_2015.toml"), "--out", str(tmp_path / "p.zarr")]) == EXIT_ERROR
+    hindcast = str(ROOT / "scenarios" / "hindcast_2015.toml")
+    assert main(["calibrate", hindcast, "--out", str(tmp_path / "p.zarr")]) == EXIT_ERROR
     assert "--out: allowed a path ending in .nc" in capsys.readouterr().err
 
 

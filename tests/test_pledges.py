@@ -243,3 +243,30 @@ def test_counterfactual_can_be_skipped():
     np.testing.assert_array_equal(skipped["net_emissions"].values, both["net_emissions"].values)
     with pytest.raises(ScenarioError, match="pledge_counterfactual"):
         parse_scenario(scenario_text(extra="\n[outputs]\npledge_counterfactual = 1\n"))
+
+
+def test_the_counterfactual_counts_the_runs_pledged_organisations():
+    """``pledged_direct`` of a run given its own organisations' signing years is its own (signed before the year
+    counts); given no signer it is zero; so the counterfactual, handed the run's signers, counts exactly them."""
+    from sim.engine import run_state
+    from sim.exogenous import build_drivers
+    from sim.network import build_network
+    from sim.population import build_population
+    from sim.sampling import parameter_values
+    from sim.timing import yearly_values
+
+    scenario = parse_scenario(scenario_text(end_year=2027, scale=0.05, levers="arena_events_per_year = 12"))
+    values = parameter_values(scenario, 5)
+    data = load_municipality(scenario.municipality)
+    yearly = yearly_values(values, scenario.lever_years, scenario.years)
+    peak = build_drivers(data, yearly, scenario.start_year, scenario.end_year).population.max()
+    population = build_population(data, scenario.start_year, 5, scenario.scale, peak_population=float(peak))
+    network = build_network(population, 5, str(values["network_topology"]))
+    args = (population, network, data, values, 5, scenario.start_year, scenario.end_year, scenario.lever_years)
+    records, state = run_state(*args)
+    signed = state.pledge_year[state.n_households:].copy()
+    assert np.count_nonzero(signed) > 0 and records["pledged_direct"][-1] > 0
+    again, _ = run_state(*args, accounted_pledges=signed)
+    np.testing.assert_array_equal(again["pledged_direct"], records["pledged_direct"])
+    nobody, _ = run_state(*args, accounted_pledges=np.zeros_like(signed))
+    assert np.all(nobody["pledged_direct"] == 0)

@@ -245,3 +245,15 @@ def test_rare_categories_have_no_count_noise(eskilstuna):
         hh = build_population(eskilstuna, YEAR, seed, 1.0).households
         detached = np.count_nonzero(hh.dwelling == DETACHED)
         assert abs(np.count_nonzero(hh.heating[hh.dwelling == DETACHED] == 3) - detached * share) < 1.0
+
+
+def test_car_fleet_without_a_fuel_column_names_the_file(eskilstuna):
+    """A cars-in-use row without one of Trafikanalys' fuels is refused, naming the file, the field and the year."""
+    from dataclasses import replace as with_field
+
+    from sim.data import DataError
+
+    rows = {year: {k: v for k, v in row.items() if k != "hev"} for year, row in eskilstuna.cars_in_use.items()}
+    broken = with_field(eskilstuna, cars_in_use=rows)
+    with pytest.raises(DataError, match=r"cars_in_use\.csv: field 'hev': allowed a number for every year; given 2019"):
+        car_fleet(broken, 2020)

@@ -12,10 +12,9 @@ this model: pyabc's ABC-SMC weights, prior over kernel-mixture density, fell fro
 - Each later generation sets the tolerance to the largest distance among the ``acceptance`` share of
   particles closest to the observations, drops the others, puts copies of kept particles (drawn at random)
   in their place and moves each copy by Metropolis-Hastings steps: a normal random walk with the kept
-  particles' covariance times 2.38^2 / d (:func:`random_walk`), accepted when the step stays inside the prior's support, passes the ratio of
-  prior densities (pyabc's ``Distribution`` of the scenario's uniform and triangular ranges) and its run
-  is within the tolerance.
-  The first step's acceptance rate ``a`` sets the number of steps, enough for each copy to move with
+  particles' covariance times 2.38^2 / d (:func:`random_walk`), accepted when the step stays inside the
+  prior's support, passes the ratio of prior densities (pyabc's ``Distribution`` of the scenario's uniform
+  and triangular ranges) and its run is within the tolerance. The first step's acceptance rate ``a`` sets the number of steps, enough for each copy to move with
   probability 0.99 (``ceil(log 0.01 / log(1 - a))``, at most ``moves``).
 
 Every batch of runs (the first sample, every move step) is ONE :func:`sim.run_batch` call (a design fixing
@@ -112,10 +111,10 @@ def scenario_observations(scenario: Scenario, last_year: int = LAST_OBSERVED_YEA
     stops earlier. ``sectors``: the SMHI sectors (default the fitted ones).
     """
     extra = {} if sectors is None else {"sectors": sectors}
+    whole_record = last_year >= LAST_OBSERVED_YEAR
     return Observations.concatenate([
         load_observations(folder, (scenario.start_year, last_year),
-                          pledges=last_year >= LAST_OBSERVED_YEAR and "pledges_2023" in load_municipality(folder).figures,
-                          **extra)
+                          pledges=whole_record and "pledges_2023" in load_municipality(folder).figures, **extra)
         for folder in scenario.municipalities])
 
 
